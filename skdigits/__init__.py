@@ -1,0 +1,37 @@
+"""skdigits: scikit-learn compatible handwritten digit recognition with Keras.
+
+The public names are loaded on first use, so ``import skdigits`` is quick
+and loads neither scikit-learn nor TensorFlow; TensorFlow loads when a
+classifier is created or a network is built.
+"""
+
+import importlib
+
+from ._version import __version__
+
+# public name -> module that defines it
+_PUBLIC = {
+    "PixelScaler": "._scaler",
+    "ImageReshaper": "._reshape",
+    "DigitClassifier": "._classifier",
+    "build_dense_network": "._network",
+    "resolve_layers": "._network",
+    "make_digit_pipeline": "._pipeline",
+    "load_mnist_sample": ".datasets",
+    "save_model": "._persistence",
+    "load_model": "._persistence",
+}
+
+__all__ = sorted([*_PUBLIC, "__version__"])
+
+
+def __getattr__(name):
+    if name in _PUBLIC:
+        value = getattr(importlib.import_module(_PUBLIC[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted([*globals(), *_PUBLIC])

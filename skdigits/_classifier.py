@@ -1,0 +1,321 @@
+"""DigitClassifier: the scikeras classifier around the dense softmax network."""
+
+from numbers import Integral, Real
+
+import numpy as np
+from scikeras.wrappers import KerasClassifier
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils import ClassifierTags
+from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+
+from ._compat import Interval, StrOptions, _fit_context
+from ._network import REFERENCE_HIDDEN_LAYER_SIZES, build_dense_network, resolve_layers
+from ._targets import OneHotLabelEncoder
+
+
+def _looks_one_hot(y):
+    """True for a 2-D 0/1 array with exactly one 1 per row and several columns."""
+    y = np.asarray(y)
+    if y.ndim != 2 or y.shape[1] < 2 or y.dtype.kind not in "biuf" or y.size == 0:
+        return False
+    return bool(np.isin(y, (0, 1)).all() and (y.sum(axis=1) == 1).all())
+
+
+class DigitClassifier(KerasClassifier):
+    """Dense softmax network classifier with a scikit-learn interface.
+
+    A :class:`scikeras.wrappers.KerasClassifier` whose network and training
+    settings are its own parameters, so :class:`~sklearn.model_selection.GridSearchCV`
+    reaches them without a ``model__`` prefix. Labels are given as integers (or
+    any class labels); one-hot encoding for the categorical cross-entropy loss
+    happens inside. With the defaults it trains the reference network
+    (784 -> 1024 relu -> 128 tanh -> Dropout 0.05 -> 64 relu -> softmax) with
+    Adam for 10 epochs in shuffled batches of 64.
+
+    It is a classifier for scikit-learn (``is_classifier`` is True), so
+    :class:`~sklearn.metrics.ConfusionMatrixDisplay`,
+    :class:`~sklearn.ensemble.VotingClassifier` and the model-selection tools
+    accept it.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : int or tuple of int, default=(1024, 128, 64)
+        Units of each hidden layer.
+    activations : str or tuple of str, default=None
+        Activation of each hidden layer, or one for all. ``None``: ``relu``
+        everywhere except ``tanh`` on the second-to-last hidden layer (see
+        :func:`resolve_layers`).
+    dropout : float or tuple of float, default=None
+        Dropout rate after each hidden layer, or one rate after all of them.
+        ``None``: 0.05 after the second-to-last hidden layer only.
+    optimizer : str, default="adam"
+        Name of a Keras optimizer ("adam", "sgd", "rmsprop", "adamw", ...).
+    learning_rate : float, default=0.001
+        Learning rate of the optimizer.
+    epochs : int, default=10
+        Passes over the training data.
+    batch_size : int, default=64
+        Samples per gradient update (and per prediction batch).
+    shuffle : bool, default=True
+        Shuffle the training data before each epoch.
+    validation_split : float, default=0.0
+        Fraction of the training data, taken from its end, held out to report
+        ``val_loss`` and ``val_accuracy`` in ``history_`` after each epoch.
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes in the loss, as in scikit-learn's classifiers.
+    warm_start : bool, default=False
+        Continue training the current network on the next :meth:`fit` instead
+        of building a new one.
+    callbacks : list of keras.callbacks.Callback, default=None
+        Keras callbacks for training, e.g. ``EarlyStopping``.
+    random_state : int, RandomState instance or None, default=None
+        Seed of weight initialisation, dropout and shuffling. The same integer
+        gives identical models in one process.
+    verbose : int, default=0
+        Keras' progress output during training: 0 silent, 1 progress bar, 2 one
+        line per epoch. Predictions are always silent.
+
+    Attributes
+    ----------
+    model_ : keras.Model
+        The trained Keras network.
+    classes_ : ndarray of shape (n_classes,)
+        Class labels seen during :meth:`fit`.
+    n_classes_ : int
+        Number of classes.
+    n_features_in_ : int
+        Number of features (pixels) seen during :meth:`fit`.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names seen during :meth:`fit`, when ``X`` was a DataFrame.
+    history_ : dict of str to list of float
+        Per-epoch ``loss`` and ``accuracy`` (and ``val_loss``,
+        ``val_accuracy`` with a validation split).
+
+    See Also
+    --------
+    make_digit_pipeline : This classifier behind a pixel scaler and a reshape.
+    sklearn.neural_network.MLPClassifier : scikit-learn's own dense network.
+
+    Examples
+    --------
+    >>> from skdigits import DigitClassifier, load_mnist_sample
+    >>> X, y = load_mnist_sample(return_X_y=True)
+    >>> X = X[:500].reshape(500, -1) / 255.0
+    >>> clf = DigitClassifier(hidden_layer_sizes=(32,), epochs=2, random_state=0)
+    >>> clf.fit(X, y[:500]).predict(X[:3]).shape
+    (3,)
+    >>> clf.classes_
+    array([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
+    """
+
+    _parameter_constraints: dict = {
+        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "activations": [None, str, "array-like"],
+        "dropout": [None, Interval(Real, 0, 1, closed="left"), "array-like"],
+        "optimizer": [str],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "epochs": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "validation_split": [Interval(Real, 0, 1, closed="left")],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+        "warm_start": ["boolean"],
+        "callbacks": [list, None],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        hidden_layer_sizes=REFERENCE_HIDDEN_LAYER_SIZES,
+        *,
+        activations=None,
+        dropout=None,
+        optimizer="adam",
+        learning_rate=0.001,
+        epochs=10,
+        batch_size=64,
+        shuffle=True,
+        validation_split=0.0,
+        class_weight=None,
+        warm_start=False,
+        callbacks=None,
+        random_state=None,
+        verbose=0,
+    ):
+        # scikeras' own __init__ stores **kwargs through vars(); ours stores
+        # exactly its parameters, as scikit-learn's contract wants.
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activations = activations
+        self.dropout = dropout
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.validation_split = validation_split
+        self.class_weight = class_weight
+        self.warm_start = warm_start
+        self.callbacks = callbacks
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # -- scikit-learn's machinery, where scikeras replaced it -----------------
+    # Parameters come from the __init__ signature (scikeras reads them from
+    # vars(self)); set_params refuses unknown names; the repr is scikit-learn's.
+    _get_param_names = classmethod(BaseEstimator._get_param_names.__func__)
+    set_params = BaseEstimator.set_params
+    __repr__ = BaseEstimator.__repr__
+
+    def __sklearn_tags__(self):
+        # scikeras lists ClassifierMixin after BaseEstimator, so the mixin's
+        # tags never apply (is_classifier() would be False): set them here.
+        tags = super().__sklearn_tags__()
+        tags.estimator_type = "classifier"
+        tags.classifier_tags = ClassifierTags()
+        tags.target_tags.required = True
+        tags.input_tags.sparse = False
+        tags.input_tags.allow_nan = False
+        return tags
+
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "model_")
+
+    # -- training -------------------------------------------------------------
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Build the network and train it on ``(X, y)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training vectors, e.g. scaled and flattened images.
+        y : array-like of shape (n_samples,)
+            Class labels, e.g. the digits 0-9 (not one-hot encoded).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sample in the loss.
+
+        Returns
+        -------
+        self : DigitClassifier
+            The fitted classifier.
+        """
+        resolve_layers(self.hidden_layer_sizes, self.activations, self.dropout)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X)
+        if self.class_weight is not None:
+            weights = compute_sample_weight(self.class_weight, np.ravel(y))
+            sample_weight = weights if sample_weight is None else sample_weight * weights
+        self._fit(
+            X,
+            y,
+            sample_weight=sample_weight,
+            warm_start=self.warm_start,
+            epochs=self.epochs,
+            initial_epoch=0,
+        )
+        return self
+
+    def _check_model_param(self):
+        # The network always comes from _keras_build_fn.
+        return self._keras_build_fn
+
+    def _keras_build_fn(self, meta):
+        import keras
+
+        model = build_dense_network(
+            meta["n_features_in_"],
+            meta["n_classes_"],
+            hidden_layer_sizes=self.hidden_layer_sizes,
+            activations=self.activations,
+            dropout=self.dropout,
+            seed=self._random_state,
+        )
+        try:
+            optimizer = keras.optimizers.get(
+                {"class_name": self.optimizer, "config": {"learning_rate": self.learning_rate}}
+            )
+        except ValueError:
+            raise ValueError(
+                f"optimizer={self.optimizer!r} is not a Keras optimizer name; use "
+                "e.g. 'adam', 'sgd', 'rmsprop' or 'adamw'."
+            ) from None
+        model.compile(optimizer=optimizer, loss="categorical_crossentropy", metrics=["accuracy"])
+        return model
+
+    @property
+    def target_encoder(self):
+        """The transformer that one-hot encodes labels for the network."""
+        return OneHotLabelEncoder()
+
+    def _validate_data(self, X=None, y=None, reset=False, y_numeric=False):
+        """Validate inputs the scikit-learn way (scikeras calls this hook)."""
+        if not reset and X is not None:
+            check_is_fitted(self)
+        if y is not None:
+            y = self._validate_target(y)
+        if X is not None and y is not None:
+            X, y = validate_data(self, X, y, reset=reset, dtype=np.float32)
+        elif X is not None:
+            X = validate_data(self, X, reset=reset, dtype=np.float32)
+        if reset:
+            self.target_type_ = type_of_target(y)
+            self.X_dtype_, self.X_shape_ = X.dtype, X.shape
+            self.y_dtype_, self.y_ndim_ = y.dtype, y.ndim
+        return X, y
+
+    def _validate_target(self, y):
+        if _looks_one_hot(y):
+            raise ValueError(
+                f"y looks one-hot encoded (shape {np.shape(y)}, a single 1 per row), "
+                "as keras.utils.to_categorical makes it. DigitClassifier one-hot "
+                "encodes labels itself: pass the integer labels instead, e.g. "
+                "y.argmax(axis=1)."
+            )
+        y_array = np.asarray(y)
+        if y_array.ndim == 2 and y_array.shape[1] > 1:
+            raise ValueError(
+                f"y must be a 1-D array of class labels; got shape {y_array.shape}."
+            )
+        check_classification_targets(y)
+        classes = np.unique(np.ravel(y_array))
+        if classes.size == 0:
+            raise ValueError("y is empty: DigitClassifier needs labelled samples.")
+        if classes.size < 2:
+            raise ValueError(
+                "DigitClassifier needs at least 2 classes to learn from; y has 1 class "
+                f"({classes[0].item()!r}) in {y_array.shape[0]} sample(s)."
+            )
+        return y
+
+    # -- prediction -------------------------------------------------------------
+    def _predict_raw(self, X):
+        """Class probabilities from the network, without progress output.
+
+        scikeras would route ``verbose`` and ``callbacks`` to predictions too;
+        ``verbose`` here is about training, so predictions stay silent.
+        """
+        check_is_fitted(self)
+        X, _ = self._validate_data(X=X)
+        return self.model_.predict(X, batch_size=self.batch_size, verbose=0)
+
+    def score(self, X, y, sample_weight=None):
+        """Return the accuracy on ``(X, y)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Test vectors.
+        y : array-like of shape (n_samples,)
+            True labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            Fraction of correctly classified samples.
+        """
+        return ClassifierMixin.score(self, X, y, sample_weight=sample_weight)

@@ -1,0 +1,166 @@
+"""ImageReshaper: turn image stacks into vectors and back."""
+
+import math
+
+import numpy as np
+from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+from ._compat import _fit_context
+from ._validation import validate_images
+
+
+def _resolve_shape(target_shape, n_values, input_shape):
+    """Return ``target_shape`` with its ``-1`` replaced, checking sizes agree."""
+    try:
+        target = tuple(int(d) for d in target_shape)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"target_shape must be a tuple of ints such as (-1,) or (28, 28); "
+            f"got {target_shape!r}."
+        ) from None
+    if not target or target.count(-1) > 1 or any(d < -1 or d == 0 for d in target):
+        raise ValueError(
+            "target_shape must hold positive sizes and at most one -1; "
+            f"got {target_shape!r}."
+        )
+    known = math.prod(d for d in target if d != -1)
+    if -1 in target:
+        if n_values % known:
+            raise ValueError(
+                f"Cannot reshape samples of shape {input_shape} ({n_values} values) "
+                f"into {target_shape!r}: {n_values} is not a multiple of {known}."
+            )
+        target = tuple(n_values // known if d == -1 else d for d in target)
+    elif known != n_values:
+        raise ValueError(
+            f"Cannot reshape samples of shape {input_shape} ({n_values} values) "
+            f"into {target_shape!r} ({known} values): the sizes differ."
+        )
+    return target
+
+
+class ImageReshaper(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+    """Reshape each sample, by default flattening images into vectors.
+
+    A dense network takes vectors: this step turns a stack of images of shape
+    ``(n_samples, height, width)`` into ``(n_samples, height * width)``, for
+    any image size (8x8 digits from :func:`sklearn.datasets.load_digits`,
+    28x28 MNIST digits, ...). It copies nothing: the output is a view of the
+    input whenever NumPy allows. :meth:`inverse_transform` restores the shape
+    the samples had in :meth:`fit`.
+
+    Parameters
+    ----------
+    target_shape : tuple of int, default=(-1,)
+        Shape of one output sample. ``-1`` stands for "whatever size makes the
+        number of values agree", so ``(-1,)`` flattens and ``(28, 28)`` turns
+        784-pixel vectors into 28x28 images.
+
+    Attributes
+    ----------
+    input_shape_ : tuple of int
+        Shape of one sample seen during :meth:`fit`, e.g. ``(28, 28)``.
+    output_shape_ : tuple of int
+        Shape of one output sample, ``target_shape`` with ``-1`` resolved.
+    n_features_in_ : int
+        Number of values per sample seen during :meth:`fit`.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names seen during :meth:`fit`, when ``X`` was a DataFrame.
+
+    See Also
+    --------
+    PixelScaler : The step before this one in :func:`make_digit_pipeline`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdigits import ImageReshaper
+    >>> images = np.zeros((5, 28, 28), dtype=np.uint8)
+    >>> reshaper = ImageReshaper().fit(images)
+    >>> reshaper.transform(images).shape
+    (5, 784)
+    >>> reshaper.inverse_transform(np.zeros((2, 784))).shape
+    (2, 28, 28)
+    """
+
+    _parameter_constraints: dict = {"target_shape": [tuple, list]}
+
+    def __init__(self, *, target_shape=(-1,)):
+        self.target_shape = target_shape
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Record the sample shape and check that ``target_shape`` fits it.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, ...)
+            Training samples: images or vectors.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : ImageReshaper
+            The fitted reshaper.
+        """
+        X_2d, sample_shape = validate_images(self, X, reset=True, ensure_all_finite=False)
+        self.input_shape_ = tuple(sample_shape)
+        self.output_shape_ = _resolve_shape(
+            self.target_shape, X_2d.shape[1], self.input_shape_
+        )
+        return self
+
+    def transform(self, X):
+        """Reshape each sample to ``output_shape_``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, ...)
+            Samples with ``n_features_in_`` values each, in any shape.
+
+        Returns
+        -------
+        X_reshaped : ndarray of shape (n_samples, *output_shape_)
+            The same values, reshaped.
+        """
+        return self._reshape(X, "output_shape_")
+
+    def inverse_transform(self, X):
+        """Reshape each sample back to ``input_shape_``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, ...)
+            Samples with ``n_features_in_`` values each.
+
+        Returns
+        -------
+        X_original : ndarray of shape (n_samples, *input_shape_)
+            The same values, in the shape seen during :meth:`fit`.
+        """
+        return self._reshape(X, "input_shape_")
+
+    def _reshape(self, X, shape_attribute):
+        check_is_fitted(self)
+        shape = getattr(self, shape_attribute)
+        try:
+            X_2d, _ = validate_images(self, X, reset=False, ensure_all_finite=False)
+        except ValueError as exc:
+            if "features" not in str(exc):
+                raise
+            n_values = math.prod(np.shape(X)[1:])
+            raise ValueError(
+                f"{exc} {type(self).__name__} was fitted on samples of shape "
+                f"{self.input_shape_} ({self.n_features_in_} values); got samples of "
+                f"shape {np.shape(X)[1:]} ({n_values} values). Images must have the "
+                "size the model was trained on."
+            ) from exc
+        return X_2d.reshape((X_2d.shape[0], *shape))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        tags.input_tags.allow_nan = True
+        return tags
