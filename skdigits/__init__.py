@@ -18,6 +18,9 @@ _PUBLIC = {
     "resolve_layers": "._network",
     "make_digit_pipeline": "._pipeline",
     "load_mnist_sample": ".datasets",
+    "load_mnist": ".datasets",
+    "load_fashion_mnist": ".datasets",
+    "read_idx": ".datasets",
     "save_model": "._persistence",
     "load_model": "._persistence",
 }

@@ -1,6 +1,6 @@
 """Warnings and errors raised by skdigits."""
 
-__all__ = ["AlreadyScaledWarning"]
+__all__ = ["AlreadyScaledWarning", "DataFormatError", "DataNotFoundError", "DownloadError"]
 
 
 class AlreadyScaledWarning(UserWarning):
@@ -21,4 +21,25 @@ class AlreadyScaledWarning(UserWarning):
     ...     _ = PixelScaler().fit_transform(np.full((2, 4), 0.5))
     >>> caught[0].category is AlreadyScaledWarning
     True
+    """
+
+
+class DataFormatError(ValueError):
+    """A data file is unreadable, corrupt, truncated or not in the expected format.
+
+    The message names the file and the problem.
+    """
+
+
+class DataNotFoundError(FileNotFoundError):
+    """A data set is not on this machine and was not downloaded.
+
+    The message lists the places searched and the ways to get the data.
+    """
+
+
+class DownloadError(OSError):
+    """A download failed: network error, timeout, truncated transfer or checksum mismatch.
+
+    Nothing is left in the data home when it is raised.
     """

@@ -44,6 +44,20 @@ def small_split(mnist_sample):
     return X_train, X_test, y_train, y_test
 
 
+@pytest.fixture(scope="session")
+def full_mnist_home():
+    """The data home holding full MNIST (from SKDIGITS_DATA), or skip."""
+    from skdigits.datasets import get_data_home, locate_dataset
+
+    home = os.environ.get("SKDIGITS_DATA")
+    if not home or locate_dataset("mnist", data_home=home) is None:
+        pytest.skip(
+            "full MNIST is not on this machine: set SKDIGITS_DATA to a data home "
+            "holding mnist/ (for development and CI: ../shared/data)"
+        )
+    return get_data_home(home)
+
+
 def small_pipeline(**params):
     """A fast pipeline: one hidden layer of 64 units, 3 epochs."""
     defaults = dict(hidden_layer_sizes=(64,), epochs=3, batch_size=32, random_state=0)

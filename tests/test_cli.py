@@ -10,6 +10,8 @@ import pytest
 from skdigits import load_model
 from skdigits.cli import main
 
+from ._data import write_idx_set
+
 
 def test_help_lists_the_train_command(capsys):
     with pytest.raises(SystemExit) as exit_info:
@@ -26,7 +28,14 @@ def test_console_script_answers_help():
     assert result.returncode == 0 and "train" in result.stdout
 
 
-def test_train_reports_and_saves_the_pipeline(tmp_path, capsys):
+@pytest.fixture
+def empty_data_home(tmp_path, monkeypatch):
+    monkeypatch.setenv("SKDIGITS_DATA", str(tmp_path / "home"))
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
+    return tmp_path / "home"
+
+
+def test_train_reports_and_saves_the_pipeline(tmp_path, capsys, empty_data_home):
     out = tmp_path / "model.joblib"
     status = main(
         ["train", "--epochs", "1", "--hidden", "32", "--out", str(out), "--verbose", "0"]
@@ -34,7 +43,8 @@ def test_train_reports_and_saves_the_pipeline(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert status == 0
     assert "embedded MNIST sample" in printed
-    assert "Hold-out accuracy" in printed
+    assert "skdigits download mnist" in printed  # how to get the full set
+    assert "Test accuracy" in printed
     assert "precision" in printed and "recall" in printed
     assert "Confusion matrix" in printed
     assert "1,000" in printed  # the 20 % stratified hold-out of 5,000 digits
@@ -58,8 +68,57 @@ def test_bad_arguments_exit_2_with_one_line(argv, message, capsys):
     assert message in capsys.readouterr().err
 
 
-def test_unwritable_destination_is_one_line_error(tmp_path, capsys):
+def test_unwritable_destination_is_one_line_error(tmp_path, capsys, empty_data_home):
     status = main(["train", "--out", str(tmp_path / "missing" / "model.joblib")])
     err = capsys.readouterr().err
     assert status == 1
     assert err.startswith("skdigits: error: cannot save to") and err.count("\n") == 1
+
+
+def test_train_uses_full_mnist_when_it_is_here(tmp_path, capsys, empty_data_home):
+    write_idx_set(empty_data_home / "mnist", n_train=200, n_test=50)
+    status = main(["train", "--epochs", "1", "--hidden", "16", "--verbose", "0",
+                   "--out", str(tmp_path / "m.joblib")])
+    printed = capsys.readouterr().out
+    assert status == 0
+    assert "Data: full MNIST, 200 training and 50 test digits" in printed
+    assert "testing on 50" in printed
+
+
+def test_train_sample_flag_forces_the_sample(tmp_path, capsys, empty_data_home):
+    write_idx_set(empty_data_home / "mnist", n_train=200, n_test=50)
+    main(["train", "--sample", "--epochs", "1", "--hidden", "16", "--verbose", "0",
+          "--out", str(tmp_path / "m.joblib")])
+    assert "embedded MNIST sample" in capsys.readouterr().out
+
+
+def test_data_command_reports_presence_and_verification(capsys, empty_data_home):
+    write_idx_set(empty_data_home / "mnist")
+    assert main(["data"]) == 0
+    printed = capsys.readouterr().out
+    assert f"Data home: {empty_data_home} ($SKDIGITS_DATA)" in printed
+    assert "mnist          present, checksum MISMATCH" in printed  # tiny files are not MNIST
+    assert "fashion-mnist  absent" in printed
+    assert main(["info", "--no-verify"]) == 0
+    assert "present, not verified" in capsys.readouterr().out
+
+
+def test_download_failure_is_a_one_line_error_without_traceback(tmp_path, capsys, monkeypatch):
+    import dataclasses
+
+    from skdigits.datasets import DATASETS
+
+    unreachable = dataclasses.replace(DATASETS["mnist"], mirrors=("http://127.0.0.1:9/",))
+    monkeypatch.setitem(DATASETS, "mnist", unreachable)
+    status = main(["download", "mnist", "--data-home", str(tmp_path), "--timeout", "2"])
+    err = capsys.readouterr().err
+    assert status == 1
+    assert err.startswith("skdigits: error: Could not download train-images-idx3-ubyte.gz")
+    assert "Traceback" not in err
+    assert not [p for p in (tmp_path / "mnist").iterdir()]
+
+
+@pytest.mark.full_mnist
+def test_data_command_verifies_full_mnist(capsys, full_mnist_home):
+    assert main(["data", "--data-home", full_mnist_home]) == 0
+    assert "mnist          present, verified" in capsys.readouterr().out

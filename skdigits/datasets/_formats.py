@@ -1,0 +1,209 @@
+"""Readers for the formats users bring: Keras npz, Kaggle CSV, image folders."""
+
+import os
+
+import numpy as np
+
+from ..exceptions import DataFormatError
+
+_IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
+
+
+def read_mnist_npz(path):
+    """Read a Keras-style ``mnist.npz`` (``x_train``, ``y_train``, ``x_test``, ``y_test``).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The ``.npz`` file, e.g. Keras' cache ``~/.keras/datasets/mnist.npz``.
+
+    Returns
+    -------
+    (X_train, y_train), (X_test, y_test) : tuples of ndarray
+        As ``keras.datasets.mnist.load_data()`` returns them.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> from skdigits.datasets import read_mnist_npz
+    >>> path = os.path.join(tempfile.mkdtemp(), "mnist.npz")
+    >>> np.savez(path, x_train=np.zeros((3, 28, 28), np.uint8), y_train=np.arange(3),
+    ...          x_test=np.zeros((1, 28, 28), np.uint8), y_test=np.arange(1))
+    >>> (X_train, y_train), (X_test, y_test) = read_mnist_npz(path)
+    >>> X_train.shape, y_test.tolist()
+    ((3, 28, 28), [0])
+    """
+    path = os.fspath(path)
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            missing = {"x_train", "y_train", "x_test", "y_test"} - set(archive.files)
+            if missing:
+                raise DataFormatError(
+                    f"{path} lacks the arrays {sorted(missing)}; a Keras mnist.npz holds "
+                    "x_train, y_train, x_test and y_test."
+                )
+            arrays = {key: archive[key] for key in ("x_train", "y_train", "x_test", "y_test")}
+    except DataFormatError:
+        raise
+    except Exception as exc:  # zipfile, OSError, ValueError... for corrupt archives
+        raise DataFormatError(f"Cannot read {path} as an npz archive: {exc}.") from exc
+    for split in ("train", "test"):
+        check_images_and_labels(arrays[f"x_{split}"], arrays[f"y_{split}"], f"{path} ({split})")
+    return (arrays["x_train"], arrays["y_train"]), (arrays["x_test"], arrays["y_test"])
+
+
+def check_images_and_labels(images, labels, name, n_classes=10):
+    """Check an image stack and its labels; errors name ``name`` and the problem."""
+    if images.ndim != 3:
+        raise DataFormatError(
+            f"{name}: expected images of shape (n, height, width), got shape {images.shape}."
+        )
+    if labels is None:
+        return
+    if labels.ndim != 1 or len(labels) != len(images):
+        raise DataFormatError(
+            f"{name}: {len(images)} images but labels of shape {labels.shape}; "
+            "expected one label per image."
+        )
+    if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
+        raise DataFormatError(
+            f"{name}: labels must lie in 0-{n_classes - 1}; found {labels.min()} to {labels.max()}."
+        )
+
+
+def read_kaggle_csv(path, *, image_shape=(28, 28)):
+    """Read a Kaggle "Digit Recognizer" CSV: ``label,pixel0,...,pixel783``.
+
+    The label-less test file (``pixel0,...,pixel783``) is read too.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The CSV file (``train.csv`` or ``test.csv``).
+    image_shape : tuple of int, default=(28, 28)
+        Shape of one image; the pixel columns must number its product.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, *image_shape), uint8
+        The images.
+    y : ndarray of shape (n_samples,) or None
+        The labels, or None for a file without a ``label`` column.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from skdigits.datasets import read_kaggle_csv
+    >>> path = os.path.join(tempfile.mkdtemp(), "train.csv")
+    >>> header = "label," + ",".join(f"pixel{i}" for i in range(784))
+    >>> with open(path, "w") as f:
+    ...     _ = f.write(header + "\\n" + "7," + ",".join(["0"] * 784) + "\\n")
+    >>> X, y = read_kaggle_csv(path)
+    >>> X.shape, y.tolist()
+    ((1, 28, 28), [7])
+    """
+    import pandas as pd
+
+    path = os.fspath(path)
+    n_pixels = int(np.prod(image_shape))
+    try:
+        table = pd.read_csv(path)
+    except pd.errors.ParserError as exc:
+        raise DataFormatError(f"{path}: rows of the wrong size ({exc}).") from exc
+    except (OSError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+        raise DataFormatError(f"Cannot read {path} as CSV: {exc}.") from exc
+    has_label = "label" in table.columns
+    pixel_columns = [c for c in table.columns if c != "label"]
+    if len(pixel_columns) != n_pixels:
+        raise DataFormatError(
+            f"{path}: {len(pixel_columns)} pixel columns, expected {n_pixels} "
+            f"(pixel0..pixel{n_pixels - 1}, for {image_shape[0]}x{image_shape[1]} images)."
+        )
+    if table.isna().to_numpy().any():
+        row = int(np.flatnonzero(table.isna().to_numpy().any(axis=1))[0])
+        raise DataFormatError(
+            f"{path}: data row {row + 1} is short or has empty cells; every row needs "
+            f"{len(table.columns)} values."
+        )
+    pixels = table[pixel_columns].to_numpy()
+    if not np.issubdtype(pixels.dtype, np.number):
+        raise DataFormatError(f"{path}: pixel values must be numbers 0-255.")
+    if pixels.size and (pixels.min() < 0 or pixels.max() > 255 or (pixels != np.round(pixels)).any()):
+        raise DataFormatError(
+            f"{path}: pixel values must be integers 0-255; found {pixels.min()} to {pixels.max()}."
+        )
+    X = pixels.astype(np.uint8).reshape(-1, *image_shape)
+    y = table["label"].to_numpy().astype(np.int64) if has_label else None
+    check_images_and_labels(X, y, path)
+    return X, y
+
+
+def read_image_folder(root):
+    """Read labelled images laid out as ``root/<label>/<image file>``.
+
+    Each subfolder's name is the digit label (0-9); images (PNG, JPEG, BMP,
+    GIF, TIFF, WebP) are converted to 8-bit grayscale and must all have the
+    same size. Hidden files (names starting with ".") are ignored.
+
+    Parameters
+    ----------
+    root : str or os.PathLike
+        The folder holding one subfolder per label.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, height, width), uint8
+        The images, sorted by label then file name.
+    y : ndarray of shape (n_samples,), int64
+        The labels.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> from PIL import Image
+    >>> from skdigits.datasets import read_image_folder
+    >>> root = tempfile.mkdtemp()
+    >>> os.mkdir(os.path.join(root, "3"))
+    >>> Image.fromarray(np.zeros((28, 28), np.uint8)).save(os.path.join(root, "3", "a.png"))
+    >>> X, y = read_image_folder(root)
+    >>> X.shape, y.tolist()
+    ((1, 28, 28), [3])
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    root = os.fspath(root)
+    if not os.path.isdir(root):
+        raise DataFormatError(f"{root} is not a folder of labelled image folders.")
+    images, labels = [], []
+    for entry in sorted(os.listdir(root)):
+        folder = os.path.join(root, entry)
+        if entry.startswith(".") or not os.path.isdir(folder):
+            continue
+        if not (entry.isdigit() and 0 <= int(entry) <= 9):
+            raise DataFormatError(
+                f"{folder}: folder names are the labels and must be digits 0-9; got {entry!r}."
+            )
+        for name in sorted(os.listdir(folder)):
+            file_path = os.path.join(folder, name)
+            if name.startswith(".") or os.path.isdir(file_path):
+                continue
+            try:
+                with Image.open(file_path) as image:
+                    pixels = np.asarray(image.convert("L"), dtype=np.uint8)
+            except (UnidentifiedImageError, OSError) as exc:
+                raise DataFormatError(f"{file_path} is not a readable image: {exc}.") from exc
+            if images and pixels.shape != images[0].shape:
+                raise DataFormatError(
+                    f"{file_path} is {pixels.shape[1]}x{pixels.shape[0]} pixels but the "
+                    f"other images are {images[0].shape[1]}x{images[0].shape[0]}; all "
+                    "images of a folder must have one size."
+                )
+            images.append(pixels)
+            labels.append(int(entry))
+    if not images:
+        raise DataFormatError(
+            f"{root} holds no images; expected subfolders 0-9 with image files."
+        )
+    return np.stack(images), np.asarray(labels, dtype=np.int64)

@@ -1,0 +1,75 @@
+"""read_idx / write_idx: round trips and every way an IDX file can be broken."""
+
+import gzip
+
+import numpy as np
+import pytest
+
+from skdigits import read_idx
+from skdigits.datasets import write_idx
+from skdigits.exceptions import DataFormatError
+
+
+@pytest.mark.parametrize("name", ["images-idx3-ubyte", "images-idx3-ubyte.gz"])
+def test_round_trip_raw_and_gzip(tmp_path, name):
+    images = np.random.default_rng(0).integers(0, 256, (5, 28, 28), dtype=np.uint8)
+    write_idx(images, tmp_path / name)
+    loaded = read_idx(tmp_path / name)
+    np.testing.assert_array_equal(loaded, images)
+    assert loaded.dtype == np.uint8 and loaded.flags.writeable
+
+
+def test_compression_is_detected_from_content_not_name(tmp_path):
+    labels = np.arange(10, dtype=np.uint8)
+    write_idx(labels, tmp_path / "labels-idx1-ubyte", compress=True)
+    np.testing.assert_array_equal(read_idx(tmp_path / "labels-idx1-ubyte"), labels)
+
+
+@pytest.mark.parametrize("dtype", [np.int16, np.int32, np.float32, np.float64, np.int8])
+def test_other_element_types(tmp_path, dtype):
+    data = np.arange(12, dtype=dtype).reshape(3, 4)
+    write_idx(data, tmp_path / "data.idx")
+    loaded = read_idx(tmp_path / "data.idx")
+    assert loaded.dtype == np.dtype(dtype)
+    np.testing.assert_array_equal(loaded, data)
+
+
+def _header(ndim=3, code=8, dims=(2, 28, 28)):
+    return bytes([0, 0, code, ndim]) + np.asarray(dims, dtype=">u4").tobytes()
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"\x00\x00", "shorter than the 4-byte magic number"),
+        (b"\x12\x34\x08\x03" + bytes(100), "bad magic number 0x12340803"),
+        (b"\x00\x00\x07\x03" + bytes(100), "bad magic number"),
+        (_header()[:10], "truncated: its header announces 3 dimensions"),
+        (_header() + bytes(2 * 28 * 28 - 1), r"truncated: .*shape \(2, 28, 28\)"),
+        (_header() + bytes(2 * 28 * 28 + 5), "trailing bytes"),
+    ],
+)
+def test_broken_files_name_the_file_and_the_problem(tmp_path, content, message):
+    path = tmp_path / "broken-idx3-ubyte"
+    path.write_bytes(content)
+    with pytest.raises(DataFormatError, match=message) as info:
+        read_idx(path)
+    assert str(path) in str(info.value)
+
+
+def test_truncated_gzip_stream(tmp_path):
+    path = tmp_path / "images-idx3-ubyte.gz"
+    data = gzip.compress(_header() + bytes(2 * 28 * 28))
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(DataFormatError, match="corrupt or truncated gzip"):
+        read_idx(path)
+
+
+def test_unreadable_path(tmp_path):
+    with pytest.raises(DataFormatError, match="Cannot read"):
+        read_idx(tmp_path / "missing")
+
+
+def test_write_refuses_types_idx_cannot_hold(tmp_path):
+    with pytest.raises(ValueError, match="IDX cannot hold"):
+        write_idx(np.array(["a"]), tmp_path / "x")
