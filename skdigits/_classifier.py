@@ -8,9 +8,9 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils import ClassifierTags
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._compat import Interval, StrOptions, _fit_context
+from ._compat import Interval, StrOptions, _check_sample_weight, _fit_context
 from ._network import REFERENCE_HIDDEN_LAYER_SIZES, build_dense_network, resolve_layers
 from ._targets import OneHotLabelEncoder
 
@@ -87,7 +87,7 @@ class DigitClassifier(KerasClassifier):
         Number of classes.
     n_features_in_ : int
         Number of features (pixels) seen during :meth:`fit`.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names seen during :meth:`fit`, when ``X`` was a DataFrame.
     history_ : dict of str to list of float
         Per-epoch ``loss`` and ``accuracy`` (and ``val_loss``,
@@ -203,6 +203,8 @@ class DigitClassifier(KerasClassifier):
             The fitted classifier.
         """
         resolve_layers(self.hidden_layer_sizes, self.activations, self.dropout)
+        if not (self.warm_start and self.initialized_):
+            self.classes_ = None  # learn the classes afresh (partial_fit may preset them)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X)
         if self.class_weight is not None:
@@ -247,8 +249,12 @@ class DigitClassifier(KerasClassifier):
 
     @property
     def target_encoder(self):
-        """The transformer that one-hot encodes labels for the network."""
-        return OneHotLabelEncoder()
+        """The transformer that one-hot encodes labels for the network.
+
+        It takes its classes from ``classes_`` when set (``partial_fit``'s
+        ``classes``), else from the labels it is fitted on.
+        """
+        return OneHotLabelEncoder(classes=getattr(self, "classes_", None))
 
     def _validate_data(self, X=None, y=None, reset=False, y_numeric=False):
         """Validate inputs the scikit-learn way (scikeras calls this hook)."""

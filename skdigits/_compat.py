@@ -5,6 +5,7 @@ skdigits imports them from here, so a change upstream is mended in one file.
 """
 
 from sklearn.base import _fit_context
-from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import _check_sample_weight
 
-__all__ = ["Interval", "Options", "StrOptions", "_fit_context"]
+__all__ = ["Interval", "StrOptions", "_check_sample_weight", "_fit_context"]

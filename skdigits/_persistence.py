@@ -70,6 +70,15 @@ def load_model(path):
         When there is no such file.
     ValueError
         When the file is not a saved model (corrupt, truncated or another format).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from skdigits import ImageReshaper, load_model, save_model
+    >>> path = save_model(ImageReshaper(target_shape=(28, 28)),
+    ...                   os.path.join(tempfile.mkdtemp(), "reshape.joblib"))
+    >>> load_model(path)
+    ImageReshaper(target_shape=(28, 28))
     """
     import joblib
 

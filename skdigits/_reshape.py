@@ -65,7 +65,7 @@ class ImageReshaper(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         Shape of one output sample, ``target_shape`` with ``-1`` resolved.
     n_features_in_ : int
         Number of values per sample seen during :meth:`fit`.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names seen during :meth:`fit`, when ``X`` was a DataFrame.
 
     See Also

@@ -68,7 +68,7 @@ class PixelScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         Offset added after scaling.
     n_features_in_ : int
         Number of pixels per sample seen during :meth:`fit`.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names seen during :meth:`fit`, when ``X`` was a DataFrame.
 
     See Also

@@ -13,6 +13,12 @@ class OneHotLabelEncoder(TransformerMixin, BaseEstimator):
     encodes two-class problems too, so the softmax output always has one unit
     per class.
 
+    Parameters
+    ----------
+    classes : array-like of shape (n_classes,), default=None
+        All the classes, when the labels seen in :meth:`fit` may miss some
+        (as in ``partial_fit``); None learns them from the labels.
+
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
@@ -29,10 +35,15 @@ class OneHotLabelEncoder(TransformerMixin, BaseEstimator):
            [1., 0.]], dtype=float32)
     """
 
+    def __init__(self, classes=None):
+        self.classes = classes
+
     def fit(self, y):
-        """Learn the classes of ``y``."""
-        self.classes_ = np.unique(column_or_1d(y))
+        """Learn the classes of ``y`` (or take ``classes``)."""
+        y = column_or_1d(y)
+        self.classes_ = np.unique(y if self.classes is None else np.asarray(self.classes))
         self.n_classes_ = len(self.classes_)
+        self.transform(y)  # labels outside the given classes are an error now
         return self
 
     def transform(self, y):

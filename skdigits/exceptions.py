@@ -28,6 +28,20 @@ class DataFormatError(ValueError):
     """A data file is unreadable, corrupt, truncated or not in the expected format.
 
     The message names the file and the problem.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from skdigits import read_idx
+    >>> from skdigits.exceptions import DataFormatError
+    >>> path = os.path.join(tempfile.mkdtemp(), "labels-idx1-ubyte")
+    >>> with open(path, "wb") as f:
+    ...     _ = f.write(b"PNG?")
+    >>> try:
+    ...     read_idx(path)
+    ... except DataFormatError as error:
+    ...     print("bad magic number" in str(error))
+    True
     """
 
 
@@ -35,6 +49,17 @@ class DataNotFoundError(FileNotFoundError):
     """A data set is not on this machine and was not downloaded.
 
     The message lists the places searched and the ways to get the data.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from skdigits import load_mnist
+    >>> from skdigits.exceptions import DataNotFoundError
+    >>> try:
+    ...     load_mnist(path=tempfile.mkdtemp() + "/nowhere")
+    ... except DataNotFoundError as error:
+    ...     print(str(error).endswith("does not exist."))
+    True
     """
 
 
@@ -42,4 +67,15 @@ class DownloadError(OSError):
     """A download failed: network error, timeout, truncated transfer or checksum mismatch.
 
     Nothing is left in the data home when it is raised.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from skdigits.datasets import download_file
+    >>> from skdigits.exceptions import DownloadError
+    >>> try:
+    ...     download_file("http://127.0.0.1:9/none", tempfile.mkdtemp() + "/f", progress=False)
+    ... except DownloadError as error:
+    ...     print("failed" in str(error))
+    True
     """

@@ -192,3 +192,20 @@ def test_warm_start_keeps_training_the_same_network(vectors):
     network = clf.model_
     clf.fit(X[:200], y[:200])
     assert clf.model_ is network
+
+
+def test_partial_fit_with_all_classes_announced(vectors):
+    X, X_test, y, _ = vectors
+    first = y < 5
+    clf = tiny().partial_fit(X[first], y[first], classes=np.arange(10))
+    clf.partial_fit(X[~first], y[~first])
+    np.testing.assert_array_equal(clf.classes_, np.arange(10))
+    assert clf.predict_proba(X_test[:3]).shape == (3, 10)
+    assert len(clf.history_["loss"]) == 2
+
+
+def test_refit_on_other_labels_learns_the_new_classes(vectors):
+    X, _, y, _ = vectors
+    clf = tiny().fit(X[:200], y[:200])
+    clf.fit(X[:200], y[:200] + 10)
+    np.testing.assert_array_equal(clf.classes_, np.arange(10, 20))

@@ -75,6 +75,12 @@ def download_file(url, destination, *, md5=None, timeout=30.0, progress=True, op
     -------
     destination : str
         The path written.
+
+    Examples
+    --------
+    >>> from skdigits.datasets import download_file
+    >>> download_file("https://example.org/data.gz", "data.gz", md5="0" * 32)  # doctest: +SKIP
+    'data.gz'
     """
     destination = os.fspath(destination)
     folder = os.path.dirname(os.path.abspath(destination))

@@ -86,7 +86,7 @@ def read_kaggle_csv(path, *, image_shape=(28, 28)):
 
     Returns
     -------
-    X : ndarray of shape (n_samples, *image_shape), uint8
+    X : ndarray of shape (n_samples, height, width), uint8
         The images.
     y : ndarray of shape (n_samples,) or None
         The labels, or None for a file without a ``label`` column.

@@ -194,6 +194,12 @@ def download_dataset(name="mnist", *, data_home=None, timeout=30.0, progress=Tru
     DownloadError
         When a file could not be fetched from any mirror; the message gives
         each mirror's failure.
+
+    Examples
+    --------
+    >>> from skdigits.datasets import download_dataset
+    >>> download_dataset("mnist")  # doctest: +SKIP
+    '/home/me/skdigits_data/mnist'
     """
     spec = get_spec(name)
     folder = os.path.join(get_data_home(data_home), spec.name)
@@ -225,7 +231,34 @@ def download_dataset(name="mnist", *, data_home=None, timeout=30.0, progress=Tru
 
 
 def verify_file(path, remote):
-    """True when a file's content is the published one (gzip or decompressed)."""
+    """Tell whether a file's content is the published one.
+
+    A file verifies when its bytes have the published MD5 digest of the
+    gzip file, or when its decompressed IDX bytes have the published SHA-256
+    digest (so recompressed or uncompressed copies verify too).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The local file.
+    remote : RemoteFile
+        Its entry in ``DATASETS[name].files``.
+
+    Returns
+    -------
+    verified : bool
+        Whether the content matches.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from skdigits.datasets import DATASETS, verify_file
+    >>> path = os.path.join(tempfile.mkdtemp(), "train-labels-idx1-ubyte.gz")
+    >>> with open(path, "wb") as f:
+    ...     _ = f.write(b"not the labels")
+    >>> verify_file(path, DATASETS["mnist"].files["train_labels"])
+    False
+    """
     with open(path, "rb") as handle:
         content = handle.read()
     if hashlib.md5(content, usedforsecurity=False).hexdigest() == remote.md5_gz:
@@ -258,6 +291,14 @@ def dataset_status(name="mnist", *, data_home=None, verify=True):
         False, or None when not checked or absent), ``files`` (per file:
         ``path``, ``present``, ``verified``) and ``keras_cache`` (the Keras
         cache path if it holds the set, else None).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from skdigits.datasets import dataset_status
+    >>> status = dataset_status("fashion-mnist", data_home=tempfile.mkdtemp())
+    >>> status["present"], status["verified"]
+    (False, None)
     """
     spec = get_spec(name)
     folder = os.path.join(get_data_home(data_home), spec.name)
