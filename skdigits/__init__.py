@@ -22,6 +22,12 @@ _PUBLIC = {
     "load_fashion_mnist": ".datasets",
     "read_idx": ".datasets",
     "save_model": "._persistence",
+    "evaluate": "._evaluation",
+    "most_confused_pairs": "._evaluation",
+    "plot_digits": "._plotting",
+    "plot_misclassified": "._plotting",
+    "plot_history": "._plotting",
+    "build_report": "._report",
     "load_model": "._persistence",
 }
 

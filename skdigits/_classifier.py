@@ -1,5 +1,6 @@
 """DigitClassifier: the scikeras classifier around the dense softmax network."""
 
+import time
 from numbers import Integral, Real
 
 import numpy as np
@@ -92,6 +93,8 @@ class DigitClassifier(KerasClassifier):
     history_ : dict of str to list of float
         Per-epoch ``loss`` and ``accuracy`` (and ``val_loss``,
         ``val_accuracy`` with a validation split).
+    fit_time_ : float
+        Seconds the last :meth:`fit` took (building and training the network).
 
     See Also
     --------
@@ -210,6 +213,7 @@ class DigitClassifier(KerasClassifier):
         if self.class_weight is not None:
             weights = compute_sample_weight(self.class_weight, np.ravel(y))
             sample_weight = weights if sample_weight is None else sample_weight * weights
+        start = time.perf_counter()
         self._fit(
             X,
             y,
@@ -218,6 +222,7 @@ class DigitClassifier(KerasClassifier):
             epochs=self.epochs,
             initial_epoch=0,
         )
+        self.fit_time_ = time.perf_counter() - start
         return self
 
     def _check_model_param(self):

@@ -1,7 +1,8 @@
 """Saving and loading fitted pipelines and classifiers."""
 
 import os
-import tempfile
+
+from ._atomic import atomic_open
 
 
 def save_model(estimator, path, *, compress=3):
@@ -36,16 +37,8 @@ def save_model(estimator, path, *, compress=3):
     import joblib
 
     path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    handle, tmp_path = tempfile.mkstemp(prefix=".skdigits-", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(handle, "wb") as tmp:
-            joblib.dump(estimator, tmp, compress=compress)
-        os.replace(tmp_path, path)
-    except BaseException:
-        if os.path.exists(tmp_path):
-            os.unlink(tmp_path)
-        raise
+    with atomic_open(path) as handle:
+        joblib.dump(estimator, handle, compress=compress)
     return path
 
 

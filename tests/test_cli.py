@@ -5,6 +5,7 @@ import shutil
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from skdigits import load_model
@@ -44,7 +45,7 @@ def test_train_reports_and_saves_the_pipeline(tmp_path, capsys, empty_data_home)
     assert status == 0
     assert "embedded MNIST sample" in printed
     assert "skdigits download mnist" in printed  # how to get the full set
-    assert "Test accuracy" in printed
+    assert "Accuracy: " in printed
     assert "precision" in printed and "recall" in printed
     assert "Confusion matrix" in printed
     assert "1,000" in printed  # the 20 % stratified hold-out of 5,000 digits
@@ -122,3 +123,78 @@ def test_download_failure_is_a_one_line_error_without_traceback(tmp_path, capsys
 def test_data_command_verifies_full_mnist(capsys, full_mnist_home):
     assert main(["data", "--data-home", full_mnist_home]) == 0
     assert "mnist          present, verified" in capsys.readouterr().out
+
+
+@pytest.fixture(scope="module")
+def saved_model(tmp_path_factory):
+    from skdigits import load_mnist_sample, make_digit_pipeline, save_model
+
+    X, y = load_mnist_sample(return_X_y=True)
+    pipe = make_digit_pipeline(hidden_layer_sizes=(32,), epochs=2, random_state=0).fit(X[:1500], y[:1500])
+    return save_model(pipe, tmp_path_factory.mktemp("model") / "model.joblib")
+
+
+def test_evaluate_prints_accuracy_report_and_matrix(saved_model, capsys, empty_data_home):
+    assert main(["evaluate", str(saved_model), "--data", "sample"]) == 0
+    printed = capsys.readouterr().out
+    assert "Data: the embedded MNIST sample (5,000 digits)" in printed
+    assert "Accuracy: 0." in printed and "f1-score" in printed and "Confusion matrix" in printed
+
+
+def test_evaluate_on_a_data_folder(saved_model, tmp_path, capsys, empty_data_home):
+    write_idx_set(tmp_path / "digits", n_train=20, n_test=30)
+    assert main(["evaluate", str(saved_model), "--data", str(tmp_path / "digits")]) == 0
+    assert "test split (30 images)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["evaluate", "missing.joblib", "--data", "sample"], "No model file"),
+    (["evaluate", "{model}", "--data", "martian"], "unknown data 'martian'"),
+    (["evaluate", "{model}", "--data", "fashion-mnist"], "skdigits download fashion-mnist"),
+])
+def test_evaluate_user_errors_are_one_line(saved_model, argv, message, capsys, empty_data_home):
+    argv = [a.format(model=saved_model) for a in argv]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_report_command_writes_html_and_metrics(saved_model, tmp_path, capsys, empty_data_home):
+    out = tmp_path / "report"
+    assert main(["report", str(saved_model), "--data", "sample", "--out", str(out)]) == 0
+    assert sorted(os.listdir(out)) == ["metrics.json", "report.html"]
+
+
+def test_train_with_report(tmp_path, capsys, empty_data_home):
+    status = main(["train", "--sample", "--epochs", "1", "--hidden", "16", "--verbose", "0",
+                   "--out", str(tmp_path / "m.joblib"), "--report", str(tmp_path / "r")])
+    assert status == 0
+    assert (tmp_path / "r" / "report.html").exists()
+
+
+@pytest.mark.slow
+def test_search_ranks_candidates_and_saves_table_and_best_model(tmp_path, capsys, empty_data_home):
+    import pandas as pd
+
+    out = tmp_path / "search"
+    status = main(["search", "--hidden", "16", "32,16", "--epochs", "1", "2", "--cv", "2",
+                   "--data", "sample", "--max-samples", "600", "--out", str(out)])
+    printed = capsys.readouterr().out
+    assert status == 0
+    assert "Searching 4 candidates x 2 folds = 8 fits" in printed
+    table = pd.read_csv(out / "search_results.csv")
+    assert len(table) == 4 and table["rank"].tolist() == sorted(table["rank"])
+    assert set(table.columns) >= {"hidden_layer_sizes", "epochs", "mean_score", "std_score", "mean_fit_s"}
+    best = load_model(out / "best_model.joblib")
+    assert best.predict(np.zeros((1, 28, 28), dtype=np.uint8)).shape == (1,)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["search", "--hidden", "1024,abc"], "comma-separated positive layer sizes"),
+    (["search", "--dropout", "1.5"], "dropout rate in [0, 1)"),
+    (["search", "--cv", "1"], "at least 2"),
+])
+def test_search_bad_arguments(argv, message, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2 and message in capsys.readouterr().err

@@ -48,3 +48,14 @@ def test_truncated_file(tmp_path, fitted_pipeline):
         handle.write(data[: len(data) // 2])
     with pytest.raises(ValueError, match="corrupt, truncated"):
         load_model(path)
+
+
+def test_saved_files_get_the_usual_permissions(tmp_path):
+    from skdigits import PixelScaler
+
+    umask = os.umask(0o022)
+    try:
+        path = save_model(PixelScaler(), tmp_path / "scaler.joblib")
+    finally:
+        os.umask(umask)
+    assert os.stat(path).st_mode & 0o777 == 0o644

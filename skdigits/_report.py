@@ -1,0 +1,294 @@
+"""build_report: one self-contained HTML page and metrics.json about a model."""
+
+import base64
+import datetime
+import html
+import io
+import json
+import os
+import platform
+
+import numpy as np
+
+from ._atomic import atomic_open
+from ._evaluation import evaluate, find_classifier
+from ._version import __version__
+
+_CSS = """
+body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0 auto;
+       max-width: 1000px; padding: 1.5em 2em 4em; color: #1f2933; line-height: 1.45; }
+h1 { margin-bottom: .1em; } .subtitle { color: #52606d; margin-top: 0; }
+h2 { border-bottom: 2px solid #e4e7eb; padding-bottom: .2em; margin-top: 2em; }
+table { border-collapse: collapse; margin: .6em 0; font-size: .92em; }
+th, td { border: 1px solid #d9e2ec; padding: .25em .6em; text-align: right; }
+th { background: #f0f4f8; } td.text, th.text { text-align: left; }
+.figures img { max-width: 100%; display: block; margin: .6em 0; }
+.headline { font-size: 2.2em; font-weight: 600; color: #0b6e4f; }
+.cards { display: flex; gap: 1.2em; flex-wrap: wrap; }
+.card { background: #f5f7fa; border-radius: 6px; padding: .6em 1em; min-width: 10em; }
+.card .label { color: #52606d; font-size: .85em; } .card .value { font-size: 1.3em; font-weight: 600; }
+.diag { background: #d8f3dc; font-weight: 600; } .confused { background: #ffe3e3; }
+footer { margin-top: 3em; color: #7b8794; font-size: .85em; }
+"""
+
+_IMAGES_LOADED_SCRIPT = """
+window.addEventListener("load", function () {
+  var images = document.images, loaded = 0;
+  for (var i = 0; i < images.length; i++) {
+    if (images[i].complete && images[i].naturalWidth > 0) { loaded++; }
+  }
+  document.body.setAttribute("data-images-loaded", loaded + "/" + images.length);
+});
+"""
+
+
+def _figure_to_data_uri(fig):
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
+    plt.close(fig)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _table(header, rows, text_columns=(0,)):
+    head = "".join(
+        f'<th class="{"text" if i in text_columns else ""}">{html.escape(str(h))}</th>'
+        for i, h in enumerate(header)
+    )
+    body = "".join(
+        "<tr>" + "".join(
+            f'<td class="{"text" if i in text_columns else ""}">{html.escape(str(v))}</td>'
+            for i, v in enumerate(row)
+        ) + "</tr>"
+        for row in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def model_summary(estimator):
+    """Layers, parameter count and hyper-parameters of a fitted skdigits model.
+
+    Parameters
+    ----------
+    estimator : fitted DigitClassifier or pipeline ending in one
+        The model to describe.
+
+    Returns
+    -------
+    summary : dict
+        ``layers`` (name, type, units, activation, dropout rate, parameters),
+        ``n_parameters``, ``hyper_parameters`` and ``training_seconds``.
+
+    Examples
+    --------
+    >>> from skdigits import load_mnist_sample, make_digit_pipeline
+    >>> from skdigits._report import model_summary
+    >>> X, y = load_mnist_sample(return_X_y=True)
+    >>> pipe = make_digit_pipeline(hidden_layer_sizes=(16,), epochs=1).fit(X[:200], y[:200])
+    >>> [layer["type"] for layer in model_summary(pipe)["layers"]]
+    ['Dense', 'Dense']
+    """
+    classifier = find_classifier(estimator)
+    model = getattr(classifier, "model_", None)
+    layers = []
+    if model is not None:
+        for layer in model.layers:
+            activation = getattr(layer, "activation", None)
+            layers.append({
+                "name": layer.name,
+                "type": type(layer).__name__,
+                "units": getattr(layer, "units", None),
+                "activation": getattr(activation, "__name__", None),
+                "rate": getattr(layer, "rate", None),
+                "parameters": int(layer.count_params()),
+            })
+    params = {
+        key: (value if isinstance(value, (int, float, str, bool, type(None), tuple, list)) else repr(value))
+        for key, value in classifier.get_params().items()
+    }
+    return {
+        "estimator": type(classifier).__name__,
+        "layers": layers,
+        "n_parameters": None if model is None else int(model.count_params()),
+        "hyper_parameters": params,
+        "training_seconds": getattr(classifier, "fit_time_", None),
+    }
+
+
+def _versions():
+    import importlib.metadata as metadata
+
+    versions = {"python": platform.python_version(), "skdigits": __version__}
+    for package in ("scikit-learn", "keras", "tensorflow", "tensorflow-cpu", "scikeras", "numpy"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            pass
+    return versions
+
+
+def build_report(estimator, X, y, out_dir, *, dataset="test data", title=None, n_samples_shown=40):
+    """Write an HTML report and ``metrics.json`` about a fitted model.
+
+    The HTML file is self-contained (images embedded, no network needed to view
+    it): dataset and model summary (layers, parameters, hyper-parameters,
+    training time, library versions), accuracy with a per-class table, the
+    confusion matrix, the most-confused pairs, a gallery of mistakes, learning
+    curves and a gallery of sample digits. ``metrics.json`` holds the numbers
+    of :func:`evaluate` with the model summary.
+
+    Parameters
+    ----------
+    estimator : fitted classifier or pipeline
+        Typically a fitted :func:`make_digit_pipeline`.
+    X : array-like of shape (n, height, width)
+        Evaluation images.
+    y : array-like of shape (n,)
+        Their labels.
+    out_dir : str or os.PathLike
+        Folder to write ``report.html`` and ``metrics.json`` to (created if needed).
+    dataset : str, default="test data"
+        How the report names the evaluation data.
+    title : str, default=None
+        Page title; by default names the model and the data.
+    n_samples_shown : int, default=40
+        Digits in the sample gallery.
+
+    Returns
+    -------
+    path : str
+        The path of ``report.html``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from skdigits import build_report, load_mnist_sample, make_digit_pipeline
+    >>> X, y = load_mnist_sample(return_X_y=True)
+    >>> pipe = make_digit_pipeline(hidden_layer_sizes=(16,), epochs=1, random_state=0)
+    >>> path = build_report(pipe.fit(X[:400], y[:400]), X[400:600], y[400:600], tempfile.mkdtemp())
+    >>> path.endswith("report.html")
+    True
+    """
+    from sklearn.metrics import ConfusionMatrixDisplay
+
+    from ._plotting import _as_images, plot_digits, plot_history, plot_misclassified
+
+    y = np.asarray(y)
+    metrics = evaluate(estimator, X, y)
+    summary = model_summary(estimator)
+    versions = _versions()
+    images = _as_images(X)
+    title = title or f"Digit classifier report: {summary['estimator']} on {dataset}"
+
+    matrix = np.asarray(metrics["confusion_matrix"])
+    display = ConfusionMatrixDisplay(matrix, display_labels=metrics["labels"])
+    display.plot(colorbar=False, cmap="Blues")
+    display.ax_.set_title("Confusion matrix (rows: true, columns: predicted)")
+    confusion_png = _figure_to_data_uri(display.figure_)
+    mistakes_png = _figure_to_data_uri(plot_misclassified(estimator, X, y, max_digits=30, n_cols=10))
+    classifier = find_classifier(estimator)
+    history_png = (
+        _figure_to_data_uri(plot_history(estimator)) if getattr(classifier, "history_", None) else None
+    )
+    sample_pred = np.asarray(estimator.predict(X[:n_samples_shown]))
+    samples_png = _figure_to_data_uri(
+        plot_digits(images[:n_samples_shown], y[:n_samples_shown], sample_pred)
+    )
+
+    per_class_rows = [
+        (label, f"{m['precision']:.4f}", f"{m['recall']:.4f}", f"{m['f1-score']:.4f}", int(m["support"]))
+        for label, m in metrics["per_class"].items()
+    ]
+    macro = metrics["macro_avg"]
+    per_class_rows.append(
+        ("macro avg", f"{macro['precision']:.4f}", f"{macro['recall']:.4f}", f"{macro['f1-score']:.4f}",
+         int(macro["support"]))
+    )
+    pairs_rows = [
+        (p["true"], p["predicted"], p["count"], f"{100 * p['share']:.1f} %")
+        for p in metrics["most_confused"]
+    ]
+    layer_rows = [
+        (l["name"], l["type"], l["units"] or "", l["activation"] or "",
+         "" if l["rate"] is None else l["rate"], f"{l['parameters']:,}")
+        for l in summary["layers"]
+    ]
+    hyper_rows = sorted((k, v) for k, v in summary["hyper_parameters"].items())
+    training = summary["training_seconds"]
+    cards = [
+        ("accuracy", f"{100 * metrics['accuracy']:.2f} %"),
+        ("log loss", f"{metrics['log_loss']:.4f}"),
+        ("samples", f"{metrics['n_samples']:,}"),
+        ("parameters", "n/a" if summary["n_parameters"] is None else f"{summary['n_parameters']:,}"),
+        ("training time", "n/a" if training is None else f"{training:.1f} s"),
+        ("predict time", f"{metrics['predict_seconds']:.2f} s"),
+    ]
+    cards_html = "".join(
+        f'<div class="card"><div class="label">{html.escape(k)}</div>'
+        f'<div class="value">{html.escape(v)}</div></div>'
+        for k, v in cards
+    )
+    shape = "x".join(str(s) for s in images.shape[1:])
+    created = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
+    sections = [
+        ("summary", "Summary", f"""
+<p>Evaluated on <strong>{html.escape(dataset)}</strong>: {metrics['n_samples']:,} images of
+{shape} pixels. Accuracy</p><p class="headline">{100 * metrics['accuracy']:.2f} %</p>
+<div class="cards">{cards_html}</div>"""),
+        ("model", "Model", f"""
+<p>{html.escape(summary['estimator'])} with {len(summary['layers'])} Keras layers.</p>
+{_table(("layer", "type", "units", "activation", "dropout", "parameters"), layer_rows, (0, 1, 3))}
+<h3>Hyper-parameters</h3>{_table(("parameter", "value"), hyper_rows, (0, 1))}"""),
+        ("per-class", "Accuracy per class", _table(
+            ("class", "precision", "recall", "f1-score", "support"), per_class_rows)),
+        ("confusion-matrix", "Confusion matrix",
+         f'<div class="figures"><img alt="confusion matrix" src="{confusion_png}"></div>'),
+        ("most-confused", "Most-confused pairs",
+         _table(("true", "predicted as", "count", "share of true class"), pairs_rows, ())
+         if pairs_rows else "<p>No mistakes.</p>"),
+        ("misclassified", "Misclassified digits",
+         "<p>The most confident mistakes first: true -> predicted (probability).</p>"
+         f'<div class="figures"><img alt="misclassified digits" src="{mistakes_png}"></div>'),
+        ("learning-curves", "Learning curves",
+         f'<div class="figures"><img alt="learning curves" src="{history_png}"></div>'
+         if history_png else "<p>This model recorded no training history.</p>"),
+        ("samples", "Sample digits",
+         "<p>The first digits with their labels; mistakes in red as true>predicted.</p>"
+         f'<div class="figures"><img alt="sample digits" src="{samples_png}"></div>'),
+        ("environment", "Environment",
+         _table(("library", "version"), sorted(versions.items()), (0, 1))),
+    ]
+    body = "\n".join(
+        f'<section id="{sid}"><h2>{html.escape(heading)}</h2>{content}</section>'
+        for sid, heading, content in sections
+    )
+    page = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(title)}</title><style>{_CSS}</style>
+<script>{_IMAGES_LOADED_SCRIPT}</script></head>
+<body><h1>{html.escape(title)}</h1>
+<p class="subtitle">Made by skdigits {__version__} on {created}.</p>
+{body}
+<footer>Self-contained report: every image is embedded; metrics.json beside this file holds the numbers.</footer>
+</body></html>
+"""
+    document = {
+        "title": title,
+        "dataset": {"name": dataset, "n_samples": metrics["n_samples"], "image_shape": list(images.shape[1:])},
+        "metrics": metrics,
+        "model": summary,
+        "versions": versions,
+        "created": created,
+    }
+    os.makedirs(out_dir, exist_ok=True)
+    html_path = os.path.join(os.fspath(out_dir), "report.html")
+    with atomic_open(html_path, "w", encoding="utf-8") as handle:
+        handle.write(page)
+    with atomic_open(os.path.join(os.fspath(out_dir), "metrics.json"), "w", encoding="utf-8") as handle:
+        json.dump(document, handle, indent=2, default=str)
+    return html_path
+

@@ -1,0 +1,104 @@
+"""Pieces the commands share: user errors, quiet TensorFlow, data, printing."""
+
+import os
+import sys
+
+_DATASET_NAMES = ("mnist", "fashion-mnist")
+
+
+class UsageError(Exception):
+    """A mistake in the user's request: reported in one line, no traceback."""
+
+
+def quiet_tensorflow():
+    """Import Keras without TensorFlow's C++ start-up log lines on the terminal.
+
+    TensorFlow prints them before its logging is configured, so no setting
+    hides them; they are captured and shown only if the import fails.
+    """
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    if "keras" in sys.modules:
+        return
+    import tempfile
+
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as sink:
+        os.dup2(sink.fileno(), 2)
+        try:
+            import keras  # noqa: F401
+        except BaseException:
+            os.dup2(saved, 2)
+            sink.seek(0)
+            sys.stderr.write(sink.read().decode(errors="replace"))
+            raise
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+def check_output_file(path):
+    """Refuse destinations that cannot be written before any work is done."""
+    out = os.path.abspath(path)
+    folder = os.path.dirname(out)
+    if not os.path.isdir(folder):
+        raise UsageError(f"cannot save to {path}: folder {folder} does not exist")
+    if os.path.isdir(out):
+        raise UsageError(f"cannot save to {path}: it is a folder; give a file name")
+    return out
+
+
+def load_labelled_data(spec, split, data_home=None):
+    """Images and labels named on the command line: a data set name or a path.
+
+    ``spec`` is ``sample``, ``mnist``, ``fashion-mnist`` or a path that
+    ``load_mnist(path=...)`` reads; ``split`` is ``"train"`` or ``"test"``.
+    Returns ``(X, y, description)``; never downloads.
+    """
+    from ..datasets import load_fashion_mnist, load_mnist, load_mnist_sample
+    from ..exceptions import DataFormatError, DataNotFoundError
+
+    if spec == "sample":
+        X, y = load_mnist_sample(return_X_y=True)
+        return X, y, f"the embedded MNIST sample ({len(y):,} digits)"
+    if spec in _DATASET_NAMES:
+        loader, kwargs = (load_mnist if spec == "mnist" else load_fashion_mnist), {}
+    elif os.path.exists(spec):
+        loader, kwargs = load_mnist, {"path": spec}
+    else:
+        raise UsageError(
+            f"unknown data {spec!r}: use sample, mnist, fashion-mnist or the path of a "
+            "folder or .npz file"
+        )
+    try:
+        train, test = loader(data_home=data_home, download_if_missing=False, **kwargs)
+    except DataNotFoundError as exc:
+        if spec not in _DATASET_NAMES:
+            raise UsageError(str(exc)) from None
+        raise UsageError(
+            f"{spec} is not on this machine (see 'skdigits data'); get it with: "
+            f"skdigits download {spec}"
+        ) from None
+    except DataFormatError as exc:
+        raise UsageError(str(exc)) from None
+    X, y = test if split == "test" else train
+    if split == "test" and (y is None or len(y) == 0):
+        split, (X, y) = "training", train  # e.g. Kaggle's test.csv has no labels
+    return X, y, f"{spec}, {split} split ({len(y):,} images)"
+
+
+def print_evaluation(y_true, y_pred):
+    """Accuracy, classification report and confusion matrix, for a terminal."""
+    import numpy as np
+    from sklearn.metrics import classification_report, confusion_matrix
+
+    labels = np.unique(np.concatenate([np.asarray(y_true), np.asarray(y_pred)]))
+    correct = int(np.sum(np.asarray(y_pred) == np.asarray(y_true)))
+    print(f"\nAccuracy: {correct / len(y_true):.4f} ({correct}/{len(y_true)})\n")
+    print(classification_report(y_true, y_pred, labels=labels, digits=4, zero_division=0))
+    matrix = confusion_matrix(y_true, y_pred, labels=labels)
+    print("Confusion matrix (rows: true label, columns: predicted label):")
+    width = max(4, len(str(matrix.max())) + 1, *(len(str(label)) + 1 for label in labels))
+    print(" " * width + "".join(f"{label!s:>{width}}" for label in labels))
+    for label, row in zip(labels, matrix):
+        print(f"{label!s:>{width}}" + "".join(f"{v:>{width}}" for v in row))

@@ -1,0 +1,113 @@
+"""``skdigits evaluate``, ``skdigits report`` and ``skdigits search``."""
+
+import os
+
+from ._common import (
+    UsageError,
+    check_output_file,
+    load_labelled_data,
+    print_evaluation,
+    quiet_tensorflow,
+)
+
+
+def _load_model(path):
+    from .._persistence import load_model
+
+    quiet_tensorflow()
+    try:
+        return load_model(path)
+    except (FileNotFoundError, ValueError) as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _check_images(model, X, description):
+    expected = getattr(model, "n_features_in_", None)
+    if expected is not None and X[0].size != expected:
+        raise UsageError(
+            f"the model takes images of {expected} pixels but {description} has images of "
+            f"{'x'.join(map(str, X.shape[1:]))} pixels"
+        )
+
+
+def evaluate(args):
+    """Print accuracy, classification report and confusion matrix of a saved model."""
+    model = _load_model(args.model)
+    X, y, description = load_labelled_data(args.data, "test", args.data_home)
+    _check_images(model, X, description)
+    print(f"Model: {args.model}\nData: {description}")
+    print_evaluation(y, model.predict(X))
+    return 0
+
+
+def report(args):
+    """Write the HTML report and metrics.json of a saved model."""
+    from .._report import build_report
+
+    model = _load_model(args.model)
+    X, y, description = load_labelled_data(args.data, "test", args.data_home)
+    _check_images(model, X, description)
+    path = build_report(model, X, y, args.out, dataset=description)
+    print(f"Wrote {path} and {os.path.join(args.out, 'metrics.json')}.")
+    return 0
+
+
+def search(args):
+    """Grid search over the network's settings; print, save the table and the best model."""
+    quiet_tensorflow()
+    os.makedirs(args.out, exist_ok=True)
+    best_path = check_output_file(os.path.join(args.out, "best_model.joblib"))
+
+    import pandas as pd
+    from sklearn.model_selection import GridSearchCV
+
+    from .._persistence import save_model
+    from .._pipeline import make_digit_pipeline
+
+    X, y, description = load_labelled_data(args.data, "train", args.data_home)
+    if args.max_samples and args.max_samples < len(y):
+        from sklearn.model_selection import train_test_split
+
+        X, _, y, _ = train_test_split(
+            X, y, train_size=args.max_samples, stratify=y, random_state=args.random_state
+        )
+        description += f", stratified subset of {len(y):,}"
+    grid = {"classifier__hidden_layer_sizes": args.hidden, "classifier__epochs": args.epochs}
+    for option, name in (("batch_size", "batch_size"), ("dropout", "dropout"),
+                         ("learning_rate", "learning_rate")):
+        if getattr(args, option):
+            grid[f"classifier__{name}"] = getattr(args, option)
+    n_candidates = 1
+    for values in grid.values():
+        n_candidates *= len(values)
+    print(
+        f"Data: {description}\nSearching {n_candidates} candidates x {args.cv} folds = "
+        f"{n_candidates * args.cv} fits (n_jobs={args.n_jobs})."
+    )
+    search = GridSearchCV(
+        make_digit_pipeline(random_state=args.random_state),
+        grid,
+        cv=args.cv,
+        n_jobs=args.n_jobs,
+        verbose=3,
+        error_score="raise",
+    )
+    search.fit(X, y)
+    results = pd.DataFrame(search.cv_results_)
+    table = pd.DataFrame({"rank": results["rank_test_score"]})
+    for key in grid:
+        table[key.removeprefix("classifier__")] = results[f"param_{key}"].astype(str)
+    table["mean_score"] = results["mean_test_score"].round(4)
+    table["std_score"] = results["std_test_score"].round(4)
+    table["mean_fit_s"] = results["mean_fit_time"].round(2)
+    table = table.sort_values("rank").reset_index(drop=True)
+    print("\n" + table.to_string(index=False))
+    csv_path = os.path.join(args.out, "search_results.csv")
+    table.to_csv(csv_path, index=False)
+    save_model(search.best_estimator_, best_path)
+    print(
+        f"\nBest: {search.best_params_} (mean CV accuracy {search.best_score_:.4f}).\n"
+        f"Saved the table to {csv_path} and the best pipeline, refitted on all the data, "
+        f"to {best_path}."
+    )
+    return 0
