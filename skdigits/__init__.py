@@ -28,6 +28,9 @@ _PUBLIC = {
     "plot_misclassified": "._plotting",
     "plot_history": "._plotting",
     "build_report": "._report",
+    "DigitImageNormalizer": "._normalize",
+    "read_image": "._images",
+    "read_images": "._images",
     "load_model": "._persistence",
 }
 

@@ -1,5 +1,7 @@
 """DigitClassifier: the scikeras classifier around the dense softmax network."""
 
+import contextlib
+import random
 import time
 from numbers import Integral, Real
 
@@ -14,6 +16,23 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ._compat import Interval, StrOptions, _check_sample_weight, _fit_context
 from ._network import REFERENCE_HIDDEN_LAYER_SIZES, build_dense_network, resolve_layers
 from ._targets import OneHotLabelEncoder
+
+
+@contextlib.contextmanager
+def _seeded(seed):
+    """Seed Python, NumPy, TensorFlow and Keras; restore Python's and NumPy's states after."""
+    if seed is None:
+        yield
+        return
+    import keras
+
+    python_state, numpy_state = random.getstate(), np.random.get_state()
+    keras.utils.set_random_seed(int(seed))
+    try:
+        yield
+    finally:
+        random.setstate(python_state)
+        np.random.set_state(numpy_state)
 
 
 def _looks_one_hot(y):
@@ -228,6 +247,21 @@ class DigitClassifier(KerasClassifier):
     def _check_model_param(self):
         # The network always comes from _keras_build_fn.
         return self._keras_build_fn
+
+    # scikeras seeds through a context that turns TensorFlow's op determinism
+    # on and, with TensorFlow 2.21, leaves it on: every later unseeded fit in
+    # the process then fails ("Random ops require a seed"). Seed ourselves.
+    def _build_keras_model(self):
+        with _seeded(self._random_state):
+            return self._keras_build_fn(meta=self._get_metadata())
+
+    def _fit_keras_model(self, *args, **kwargs):
+        seed, self._random_state = self._random_state, None  # skip scikeras' context
+        try:
+            with _seeded(seed):
+                super()._fit_keras_model(*args, **kwargs)
+        finally:
+            self._random_state = seed
 
     def _keras_build_fn(self, meta):
         import keras

@@ -1,7 +1,7 @@
 """make_digit_pipeline: scale -> reshape -> classify."""
 
 
-def make_digit_pipeline(*, pixel_range=(0, 255), **classifier_params):
+def make_digit_pipeline(*, pixel_range=(0, 255), raw_images=False, **classifier_params):
     """Build the digit pipeline: PixelScaler, ImageReshaper, DigitClassifier.
 
     The three steps are named ``"scaler"``, ``"reshape"`` and
@@ -14,6 +14,11 @@ def make_digit_pipeline(*, pixel_range=(0, 255), **classifier_params):
     ----------
     pixel_range : tuple (min, max) or "fit", default=(0, 255)
         Passed to :class:`PixelScaler`.
+    raw_images : bool or DigitImageNormalizer, default=False
+        Put a :class:`DigitImageNormalizer` first (step ``"normalize"``), so
+        the pipeline takes pictures of any size and kind — file paths, PIL
+        images, arrays — and makes them MNIST-like before scaling. Pass a
+        configured normaliser to change its settings.
     **classifier_params
         Parameters of :class:`DigitClassifier`, such as ``hidden_layer_sizes``,
         ``epochs``, ``random_state`` or ``verbose`` (Keras' progress output).
@@ -33,6 +38,8 @@ def make_digit_pipeline(*, pixel_range=(0, 255), **classifier_params):
     ['scaler', 'reshape', 'classifier']
     >>> pipe.get_params()["classifier__hidden_layer_sizes"]
     (1024, 128, 64)
+    >>> list(make_digit_pipeline(raw_images=True).named_steps)
+    ['normalize', 'scaler', 'reshape', 'classifier']
     """
     from sklearn.pipeline import Pipeline
 
@@ -40,10 +47,14 @@ def make_digit_pipeline(*, pixel_range=(0, 255), **classifier_params):
     from ._reshape import ImageReshaper
     from ._scaler import PixelScaler
 
-    return Pipeline(
-        [
-            ("scaler", PixelScaler(pixel_range=pixel_range)),
-            ("reshape", ImageReshaper()),
-            ("classifier", DigitClassifier(**classifier_params)),
-        ]
-    )
+    steps = [
+        ("scaler", PixelScaler(pixel_range=pixel_range)),
+        ("reshape", ImageReshaper()),
+        ("classifier", DigitClassifier(**classifier_params)),
+    ]
+    if raw_images is not False:
+        from ._normalize import DigitImageNormalizer
+
+        normalizer = raw_images if isinstance(raw_images, DigitImageNormalizer) else DigitImageNormalizer()
+        steps.insert(0, ("normalize", normalizer))
+    return Pipeline(steps)

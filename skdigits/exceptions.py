@@ -1,6 +1,12 @@
 """Warnings and errors raised by skdigits."""
 
-__all__ = ["AlreadyScaledWarning", "DataFormatError", "DataNotFoundError", "DownloadError"]
+__all__ = [
+    "AlreadyScaledWarning",
+    "DataFormatError",
+    "DataNotFoundError",
+    "DownloadError",
+    "ImageError",
+]
 
 
 class AlreadyScaledWarning(UserWarning):
@@ -78,4 +84,22 @@ class DownloadError(OSError):
     ... except DownloadError as error:
     ...     print("failed" in str(error))
     True
+    """
+
+
+class ImageError(ValueError):
+    """A picture cannot be used: unreadable, not an image, empty, animated, or without ink.
+
+    The message names the image and the problem.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdigits import read_image
+    >>> from skdigits.exceptions import ImageError
+    >>> try:
+    ...     read_image(np.zeros((0, 5)))
+    ... except ImageError as error:
+    ...     print(error)
+    image is empty (shape (0, 5)).
     """

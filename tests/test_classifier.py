@@ -209,3 +209,12 @@ def test_refit_on_other_labels_learns_the_new_classes(vectors):
     clf = tiny().fit(X[:200], y[:200])
     clf.fit(X[:200], y[:200] + 10)
     np.testing.assert_array_equal(clf.classes_, np.arange(10, 20))
+
+
+def test_seeded_fit_leaves_tensorflow_op_determinism_off(vectors):
+    """scikeras' seeding left op determinism on, breaking later unseeded fits."""
+    from tensorflow.python.framework import config
+
+    X, _, y, _ = vectors
+    tiny(random_state=3).fit(X[:100], y[:100])
+    assert not config.is_op_determinism_enabled()

@@ -198,3 +198,55 @@ def test_search_bad_arguments(argv, message, capsys):
     with pytest.raises(SystemExit) as info:
         main(argv)
     assert info.value.code == 2 and message in capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def picture_folder(tmp_path_factory):
+    from skdigits import load_mnist_sample
+
+    from ._photos import photograph
+
+    X, y = load_mnist_sample(return_X_y=True)
+    folder = tmp_path_factory.mktemp("pictures")
+    for i in range(3):
+        photograph(X[4900 + i], i).save(folder / f"digit{i}.jpg")
+    return folder
+
+
+def test_predict_prints_digit_probability_and_runner_up(saved_model, picture_folder, capsys,
+                                                        empty_data_home):
+    assert main(["predict", str(saved_model), str(picture_folder / "digit0.jpg")]) == 0
+    line = capsys.readouterr().out.strip().splitlines()[-1]
+    assert "digit0.jpg" in line and "p=" in line and "runner-up" in line
+
+
+def test_predict_json_folder_show_and_a_bad_file(saved_model, picture_folder, tmp_path, capsys,
+                                                 empty_data_home):
+    import json
+
+    bad = tmp_path / "broken.png"
+    bad.write_bytes(b"nope")
+    status = main(["predict", str(saved_model), str(picture_folder), str(bad), "--json",
+                   "--show", str(tmp_path / "seen")])
+    results = json.loads(capsys.readouterr().out)
+    assert status == 1  # some pictures failed, the others still got answers
+    assert len(results) == 4
+    good = [r for r in results if "error" not in r]
+    assert len(good) == 3 and all(0 <= r["digit"] <= 9 and 0 < r["probability"] <= 1 for r in good)
+    assert "not an image file" in results[-1]["error"]
+    assert sorted(os.listdir(tmp_path / "seen")) == [f"digit{i}-seen.png" for i in range(3)]
+
+
+def test_predict_without_pictures_is_a_usage_error(saved_model, capsys):
+    assert main(["predict", str(saved_model)]) == 1
+    assert "no pictures given" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_predict_trains_and_caches_a_default_model(picture_folder, capsys, empty_data_home):
+    assert main(["predict", str(picture_folder / "digit1.jpg")]) == 0
+    printed = capsys.readouterr().out
+    assert "No default model yet: training the reference network on the embedded MNIST sample" in printed
+    assert "Cached the default model" in printed
+    assert main(["predict", str(picture_folder / "digit1.jpg")]) == 0
+    assert "Using the default model cached at" in capsys.readouterr().out

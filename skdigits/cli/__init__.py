@@ -9,7 +9,7 @@ import argparse
 import sys
 
 from .._version import __version__
-from . import _datasets, _evaluate, _train
+from . import _datasets, _evaluate, _predict, _train
 from ._common import _DATASET_NAMES, UsageError
 
 _TRAIN_EXAMPLES = """\
@@ -252,6 +252,27 @@ def _add_evaluation_commands(commands):
                         help="folder for search_results.csv and best_model.joblib "
                         "(default: %(default)s)")
     search.set_defaults(handler=_evaluate.search)
+
+    predict = commands.add_parser(
+        "predict",
+        help="read the digit in your own pictures (photos, scans, drawings)",
+        description="Print, for each picture, the digit, its probability and the runner-up. "
+        "Pictures are made MNIST-like first (DigitImageNormalizer). The first argument "
+        "is the model when it ends in .joblib; without one, a default model is trained "
+        "once on the best data on this machine and cached in the data home.",
+        epilog="examples:\n  skdigits predict photo.jpg drawing.png\n"
+        "  skdigits predict skdigits-model.joblib digits/ --json\n"
+        "  skdigits predict photo.jpg --show seen/",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    predict.add_argument("inputs", nargs="+", metavar="[MODEL] IMAGE",
+                         help="an optional model file, then image files or folders of images")
+    predict.add_argument("--json", action="store_true", help="print the results as JSON")
+    predict.add_argument("--show", metavar="DIR",
+                         help="save each picture beside what the model saw (28x28) in DIR")
+    predict.add_argument("--data-home", metavar="DIR",
+                         help="data home for the default model and its training data")
+    predict.set_defaults(handler=_predict.predict)
 
 
 def main(argv=None):

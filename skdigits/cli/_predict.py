@@ -1,0 +1,103 @@
+"""``skdigits predict``: read digits from users' own pictures."""
+
+import json
+import os
+
+from ._common import UsageError, quiet_tensorflow
+
+_MODEL_SUFFIXES = (".joblib", ".pkl", ".pickle")
+
+
+def _split_model(inputs):
+    """The first input is the model when it names a saved model file."""
+    if inputs and inputs[0].lower().endswith(_MODEL_SUFFIXES):
+        return inputs[0], inputs[1:]
+    return None, inputs
+
+
+def _save_side_by_side(folder, file, gray, normalized, label, probability):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(6, 3.2))
+    left.imshow(gray, cmap="gray", vmin=0, vmax=255)
+    left.set_title("your picture", fontsize=9)
+    right.imshow(normalized, cmap="gray", vmin=0, vmax=255)
+    right.set_title(f"what the model saw: {label} ({probability:.2f})", fontsize=9)
+    for ax in (left, right):
+        ax.axis("off")
+    fig.tight_layout()
+    path = os.path.join(folder, os.path.splitext(os.path.basename(file))[0] + "-seen.png")
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
+
+
+def predict(args):
+    """Print the digit in each picture; exit 1 when some pictures failed."""
+    model_path, inputs = _split_model(args.inputs)
+    if not inputs:
+        raise UsageError("no pictures given: skdigits predict [MODEL.joblib] IMAGE|FOLDER ...")
+    quiet_tensorflow()
+    import numpy as np
+
+    from .._default_model import load_default_model, raw_image_pipeline
+    from .._images import list_image_files, read_image
+    from .._persistence import load_model
+    from ..exceptions import ImageError
+
+    files = list_image_files(inputs)
+    if not files:
+        raise UsageError(f"no image files in {', '.join(inputs)}")
+    log = (lambda message: None) if args.json else print
+    if model_path:
+        try:
+            model = raw_image_pipeline(load_model(model_path))
+        except (FileNotFoundError, ValueError) as exc:
+            raise UsageError(str(exc)) from None
+    else:
+        model = load_default_model(args.data_home, log=log)
+    normalizer = model.named_steps["normalize"]
+    rest = model[1:]
+    if args.show:
+        os.makedirs(args.show, exist_ok=True)
+    results = []
+    for file in files:
+        try:
+            gray = read_image(file)
+            normalized = normalizer.normalize_one(gray, name=file)
+        except ImageError as exc:
+            results.append({"file": file, "error": str(exc)})
+            continue
+        proba = rest.predict_proba(normalized[None])[0]
+        order = np.argsort(proba)[::-1]
+        classes = rest.classes_
+        result = {
+            "file": file,
+            "digit": classes[order[0]].item(),
+            "probability": round(float(proba[order[0]]), 4),
+            "runner_up": classes[order[1]].item() if len(order) > 1 else None,
+            "runner_up_probability": round(float(proba[order[1]]), 4) if len(order) > 1 else None,
+        }
+        if args.show:
+            result["picture"] = _save_side_by_side(
+                args.show, file, gray, normalized, result["digit"], result["probability"]
+            )
+        results.append(result)
+    if args.json:
+        print(json.dumps(results, indent=2))
+    else:
+        width = max(len(r["file"]) for r in results)
+        for r in results:
+            if "error" in r:
+                print(f"{r['file']:<{width}}  error: {r['error']}")
+            else:
+                line = (f"{r['file']:<{width}}  {r['digit']}  (p={r['probability']:.2f}; "
+                        f"runner-up {r['runner_up']}, p={r['runner_up_probability']:.2f})")
+                print(line + (f"  -> {r['picture']}" if "picture" in r else ""))
+    failed = sum("error" in r for r in results)
+    if failed and not args.json:
+        print(f"{failed} of {len(results)} pictures could not be read as a digit.")
+    return 1 if failed else 0

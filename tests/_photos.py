@@ -1,0 +1,56 @@
+"""Realistic "photographed" digits made from MNIST digits, for the normaliser tests.
+
+Each MNIST digit (bright ink on black, 28x28) is rendered large as dark ink
+on light paper, then given what phone photos and scans have: random scale and
+offset, slight rotation, blur, noise, a lighting gradient, paper texture,
+ruled or squared lines, colour, and JPEG compression.
+"""
+
+import io
+
+import numpy as np
+from PIL import Image, ImageFilter
+
+
+def photograph(digit, seed, *, lines=None):
+    """Return an RGB PIL image of ``digit`` (28x28 uint8, MNIST form) as a photo."""
+    rng = np.random.default_rng(seed)
+    height, width = int(rng.integers(200, 400)), int(rng.integers(200, 400))
+    size = int(rng.uniform(0.35, 0.8) * min(height, width))
+    ink_image = Image.fromarray(digit).resize((size, size), Image.BICUBIC)
+    ink_image = ink_image.rotate(float(rng.uniform(-10, 10)), resample=Image.BILINEAR)
+    ink = np.zeros((height, width), dtype=np.float64)
+    top = int(rng.integers(0, height - size + 1))
+    left = int(rng.integers(0, width - size + 1))
+    ink[top: top + size, left: left + size] = np.asarray(ink_image, dtype=np.float64) / 255.0
+
+    paper = float(rng.uniform(195, 245))
+    rows, cols = np.mgrid[0:height, 0:width]
+    angle = rng.uniform(0, 2 * np.pi)
+    ramp = (np.cos(angle) * cols / width + np.sin(angle) * rows / height)
+    background = paper - float(rng.uniform(15, 55)) * (ramp - ramp.min())
+    texture = np.asarray(
+        Image.fromarray(rng.normal(128, 40, (height, width)).clip(0, 255).astype(np.uint8))
+        .filter(ImageFilter.GaussianBlur(6)), dtype=np.float64) - 128
+    background += float(rng.uniform(0.5, 1.5)) * texture
+    kind = lines if lines is not None else rng.choice(["none", "ruled", "squared"])
+    if kind != "none":
+        step = int(rng.integers(24, 40))
+        shade = float(rng.uniform(25, 50))
+        for r in range(int(rng.integers(0, step)), height, step):
+            background[r: r + 1, :] -= shade
+        if kind == "squared":
+            for c in range(int(rng.integers(0, step)), width, step):
+                background[:, c: c + 1] -= shade
+    contrast = float(rng.uniform(0.45, 0.85))
+    gray = background * (1 - contrast * ink)
+    gray = np.asarray(
+        Image.fromarray(gray.clip(0, 255).astype(np.uint8))
+        .filter(ImageFilter.GaussianBlur(float(rng.uniform(0.3, 1.2)))), dtype=np.float64)
+    gray += rng.normal(0, float(rng.uniform(2, 6)), gray.shape)
+    tint = np.array([1.0, rng.uniform(0.95, 1.0), rng.uniform(0.85, 0.97)])
+    rgb = (gray[..., None] * tint).clip(0, 255).astype(np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(rgb).save(buffer, format="JPEG", quality=int(rng.integers(50, 90)))
+    buffer.seek(0)
+    return Image.open(buffer).convert("RGB")
