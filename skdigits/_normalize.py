@@ -9,6 +9,8 @@ components, anti-aliased resizing) and SciPy's ndimage (grey-level opening,
 centre of mass); files are decoded by Pillow.
 """
 
+import os
+
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
@@ -225,8 +227,8 @@ class DigitImageNormalizer(TransformerMixin, BaseEstimator):
             raise ValueError("DigitImageNormalizer needs at least one picture; got none.")
         out = np.empty((len(items), _FRAME, _FRAME), dtype=np.uint8)
         for i, item in enumerate(items):
-            name = item if isinstance(item, str) else f"image {i}"
-            out[i] = self.normalize_one(read_image(item, name=str(name)), name=str(name))
+            name = os.fspath(item) if isinstance(item, (str, os.PathLike)) else f"image {i}"
+            out[i] = self.normalize_one(read_image(item, name=name), name=name)
         return out
 
     def normalize_one(self, gray, name="image"):

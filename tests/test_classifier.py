@@ -218,3 +218,23 @@ def test_seeded_fit_leaves_tensorflow_op_determinism_off(vectors):
     X, _, y, _ = vectors
     tiny(random_state=3).fit(X[:100], y[:100])
     assert not config.is_op_determinism_enabled()
+
+
+def test_fast_predictions_equal_keras_predict(fitted, vectors):
+    _, X_test, _, _ = vectors
+    np.testing.assert_allclose(
+        fitted.predict_proba(X_test), fitted.model_.predict(X_test, verbose=0), atol=1e-5
+    )
+    np.testing.assert_allclose(
+        fitted.predict_proba(X_test[:1]), fitted.model_.predict(X_test[:1], verbose=0), atol=1e-5
+    )
+
+
+def test_predictions_follow_further_training(vectors):
+    X, X_test, y, _ = vectors
+    clf = tiny(warm_start=True).fit(X[:200], y[:200])
+    before = clf.predict_proba(X_test[:20])
+    clf.fit(X[:200], y[:200])
+    after = clf.predict_proba(X_test[:20])
+    assert not np.allclose(before, after)
+    np.testing.assert_allclose(after, clf.model_.predict(X_test[:20], verbose=0), atol=1e-5)
