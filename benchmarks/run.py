@@ -243,7 +243,7 @@ def run(options):
 
     print("Start-up ...", flush=True)
     python = sys.executable
-    repeats = 5
+    repeats = 5 if options.full else 3
     ours_import = _command_seconds([python, "-c", "import skdigits, sklearn.pipeline"], repeats)
     sklearn_import = _command_seconds([python, "-c", "import sklearn.pipeline"], repeats)
     bare = _command_seconds([python, "-c", "pass"], repeats)

@@ -14,7 +14,7 @@ import skdigits
 
 X, y = skdigits.load_mnist_sample(return_X_y=True)
 
-pipe = skdigits.make_digit_pipeline(epochs=15, validation_split=0.2, random_state=0)
+pipe = skdigits.make_digit_pipeline(epochs=10, validation_split=0.2, random_state=0)
 pipe.fit(X, y)
 history = pipe["classifier"].history_
 
@@ -27,7 +27,7 @@ ax_loss.set_xlabel("epoch")
 ax_acc.set_xlabel("epoch")
 ax_loss.legend()
 ax_acc.legend()
-fig.suptitle("training and validation curves, 15 epochs")
+fig.suptitle("training and validation curves, 10 epochs")
 plt.show()
 
 # %%
@@ -35,7 +35,7 @@ plt.show()
 # and restore the best weights.
 stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=2, restore_best_weights=True)
 early = skdigits.make_digit_pipeline(
-    epochs=30, validation_split=0.2, callbacks=[stop], random_state=0
+    epochs=20, validation_split=0.2, callbacks=[stop], random_state=0
 ).fit(X, y)
 epochs_run = len(early["classifier"].history_["loss"])
-print(f"stopped after {epochs_run} of 30 epochs")
+print(f"stopped after {epochs_run} of 20 epochs")

@@ -31,9 +31,9 @@ def _estimators():
         ImageReshaper(target_shape=(-1, 1)),
         DigitClassifier(
             hidden_layer_sizes=(32,),
-            epochs=8,
+            epochs=6,
             batch_size=16,
-            learning_rate=0.02,
+            learning_rate=0.025,
             random_state=0,
         ),
     ]
