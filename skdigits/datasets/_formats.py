@@ -6,7 +6,6 @@ import numpy as np
 
 from ..exceptions import DataFormatError
 
-_IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
 
 
 def read_mnist_npz(path):
@@ -142,9 +141,10 @@ def read_kaggle_csv(path, *, image_shape=(28, 28)):
 def read_image_folder(root):
     """Read labelled images laid out as ``root/<label>/<image file>``.
 
-    Each subfolder's name is the digit label (0-9); images (PNG, JPEG, BMP,
-    GIF, TIFF, WebP) are converted to 8-bit grayscale and must all have the
-    same size. Hidden files (names starting with ".") are ignored.
+    Each subfolder's name is the digit label (0-9); images (any format
+    Pillow reads) are converted to 8-bit grayscale as :func:`skdigits.read_image`
+    does (transparency on white, EXIF rotation) and must all have the same
+    size. Hidden files (names starting with ".") are ignored.
 
     Parameters
     ----------
@@ -171,7 +171,8 @@ def read_image_folder(root):
     >>> X.shape, y.tolist()
     ((1, 28, 28), [3])
     """
-    from PIL import Image, UnidentifiedImageError
+    from .._images import read_image
+    from ..exceptions import ImageError
 
     root = os.fspath(root)
     if not os.path.isdir(root):
@@ -190,10 +191,9 @@ def read_image_folder(root):
             if name.startswith(".") or os.path.isdir(file_path):
                 continue
             try:
-                with Image.open(file_path) as image:
-                    pixels = np.asarray(image.convert("L"), dtype=np.uint8)
-            except (UnidentifiedImageError, OSError) as exc:
-                raise DataFormatError(f"{file_path} is not a readable image: {exc}.") from exc
+                pixels = read_image(file_path)
+            except ImageError as exc:
+                raise DataFormatError(f"{file_path} is not a readable image: {exc}") from exc
             if images and pixels.shape != images[0].shape:
                 raise DataFormatError(
                     f"{file_path} is {pixels.shape[1]}x{pixels.shape[0]} pixels but the "
