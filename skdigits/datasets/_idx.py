@@ -31,13 +31,18 @@ def read_bytes(path):
             raw = handle.read()
     except OSError as exc:
         raise DataFormatError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
+    return decompress(raw, path)
+
+
+def decompress(raw, name):
+    """Return ``raw`` decompressed when it is a gzip stream, else as it is."""
     if raw[:2] != _GZIP_MAGIC:
         return raw
     try:
         return gzip.decompress(raw)
     except (EOFError, OSError, zlib.error) as exc:
         raise DataFormatError(
-            f"{path} is a corrupt or truncated gzip file ({exc}); delete it and "
+            f"{name} is a corrupt or truncated gzip file ({exc}); delete it and "
             "download it again."
         ) from exc
 

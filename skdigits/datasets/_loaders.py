@@ -14,7 +14,7 @@ from ._formats import (
     read_mnist_npz,
 )
 from ._home import get_data_home, keras_cache_dir
-from ._idx import read_bytes, read_idx
+from ._idx import decompress, read_idx
 from ._registry import SPLIT_FILES, get_spec
 
 
@@ -266,7 +266,7 @@ def verify_file(path, remote):
     if remote.sha256_raw is None:
         return False
     try:
-        raw = read_bytes(path)
+        raw = decompress(content, path)  # the bytes already read, not the file again
     except DataFormatError:
         return False
     return hashlib.sha256(raw).hexdigest() == remote.sha256_raw

@@ -28,8 +28,6 @@ class DatasetSpec:
     mirrors: tuple
     files: dict
     class_names: tuple
-    n_train: int
-    n_test: int
     keras_cache: str  # file or folder name under Keras' datasets cache
     download_mb: int
     loader: str  # the skdigits function that loads it
@@ -66,8 +64,6 @@ DATASETS = {
             ),
         },
         class_names=tuple(str(d) for d in range(10)),
-        n_train=60000,
-        n_test=10000,
         keras_cache="mnist.npz",
         download_mb=12,
         loader="load_mnist",
@@ -89,8 +85,6 @@ DATASETS = {
             "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
             "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
         ),
-        n_train=60000,
-        n_test=10000,
         keras_cache="fashion-mnist",
         download_mb=31,
         loader="load_fashion_mnist",
