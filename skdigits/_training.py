@@ -112,6 +112,9 @@ def _make_epoch_function(model, batch_size):
         n = tf.cast(n_samples, tf.float32)
         return loss_sum / n, n_correct / n
 
+    # One function per network, traced once per fit by design: TensorFlow's
+    # "frequent retracing" warning would misfire on searches of short fits.
+    epoch._omit_frequent_tracing_warning = True
     return epoch
 
 

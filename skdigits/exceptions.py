@@ -103,3 +103,18 @@ class ImageError(ValueError):
     ...     print(error)
     image is empty (shape (0, 5)).
     """
+
+
+class ClusterError(RuntimeError):
+    """A search on a Dask cluster could not run or finish.
+
+    Raised by :mod:`skdigits.distributed` when the scheduler cannot be
+    reached, the cluster has no worker, or workers kept dying on the same fit.
+    The message says which, and what to check.
+
+    Examples
+    --------
+    >>> from skdigits.exceptions import ClusterError
+    >>> issubclass(ClusterError, RuntimeError)
+    True
+    """

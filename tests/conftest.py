@@ -69,3 +69,11 @@ def fitted_pipeline(small_split):
     """The small pipeline, fitted once for the whole session."""
     X_train, _, y_train, _ = small_split
     return small_pipeline().fit(X_train, y_train)
+
+
+@pytest.fixture
+def empty_data_home(tmp_path, monkeypatch):
+    """A data home (and Keras cache) with nothing in it: only the embedded sample exists."""
+    monkeypatch.setenv("SKDIGITS_DATA", str(tmp_path / "home"))
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
+    return tmp_path / "home"

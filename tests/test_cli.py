@@ -29,13 +29,6 @@ def test_console_script_answers_help():
     assert result.returncode == 0 and "train" in result.stdout
 
 
-@pytest.fixture
-def empty_data_home(tmp_path, monkeypatch):
-    monkeypatch.setenv("SKDIGITS_DATA", str(tmp_path / "home"))
-    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
-    return tmp_path / "home"
-
-
 def test_train_reports_and_saves_the_pipeline(tmp_path, capsys, empty_data_home):
     out = tmp_path / "model.joblib"
     status = main(

@@ -9,6 +9,7 @@ import argparse
 import sys
 
 from .._version import __version__
+from ..exceptions import ClusterError
 from . import _datasets, _evaluate, _predict, _train
 from ._common import _DATASET_NAMES, UsageError
 
@@ -232,7 +233,10 @@ def _add_evaluation_commands(commands):
         "CV accuracy, fit time), save them as CSV and save the best pipeline.",
         epilog="examples:\n  skdigits search --hidden 128 1024,128,64 --epochs 5 10 --cv 3 "
         "--data sample\n  skdigits search --hidden 256,64 --epochs 3 --dropout 0 0.2 "
-        "--learning-rate 0.001 0.003 --data mnist --max-samples 10000",
+        "--learning-rate 0.001 0.003 --data mnist --max-samples 10000\n"
+        "  skdigits search --hidden 128 256 --epochs 5 --scheduler local --workers 4\n"
+        "  skdigits search --hidden 128 256 --epochs 5 --scheduler tcp://10.0.0.5:8786\n"
+        "\n--scheduler needs the distributed extra: pip install \"skdigits[distributed]\"",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     search.add_argument("--hidden", type=_layer_sizes, nargs="+", default=[(1024, 128, 64)],
@@ -242,7 +246,14 @@ def _add_evaluation_commands(commands):
     search.add_argument("--dropout", type=_dropout, nargs="+", metavar="RATE")
     search.add_argument("--learning-rate", type=_positive_float, nargs="+", metavar="RATE")
     search.add_argument("--cv", type=_at_least_two, default=3, help="folds (default: %(default)s)")
-    search.add_argument("--n-jobs", type=int, default=1, help="parallel fits (default: %(default)s)")
+    search.add_argument("--n-jobs", type=int, help="parallel fits on this machine (default: 1)")
+    search.add_argument("--scheduler", metavar="ADDRESS",
+                        help="run the fits on a Dask cluster: a scheduler address such as "
+                        "tcp://host:8786, or 'local' for worker processes on this machine")
+    search.add_argument("--workers", type=_positive_int, metavar="N",
+                        help="worker processes for --scheduler local (default: one per core)")
+    search.add_argument("--connect-timeout", type=_positive_float, default=30.0, metavar="S",
+                        help="seconds to wait for the scheduler (default: %(default)s)")
     search.add_argument("--data", default="sample", help=data_help)
     search.add_argument("--data-home", metavar="DIR", help="where to look for data sets")
     search.add_argument("--max-samples", type=_positive_int, metavar="N",
@@ -281,7 +292,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     try:
         return args.handler(args)
-    except UsageError as exc:
+    except (UsageError, ClusterError) as exc:
         print(f"skdigits: error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -3,38 +3,13 @@
 import os
 import sys
 
+from .._quiet import quiet_tensorflow  # noqa: F401  (the commands import it from here)
+
 _DATASET_NAMES = ("mnist", "fashion-mnist")
 
 
 class UsageError(Exception):
     """A mistake in the user's request: reported in one line, no traceback."""
-
-
-def quiet_tensorflow():
-    """Import Keras without TensorFlow's C++ start-up log lines on the terminal.
-
-    TensorFlow prints them before its logging is configured, so no setting
-    hides them; they are captured and shown only if the import fails.
-    """
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    if "keras" in sys.modules:
-        return
-    import tempfile
-
-    sys.stderr.flush()
-    saved = os.dup(2)
-    with tempfile.TemporaryFile() as sink:
-        os.dup2(sink.fileno(), 2)
-        try:
-            import keras  # noqa: F401
-        except BaseException:
-            os.dup2(saved, 2)
-            sink.seek(0)
-            sys.stderr.write(sink.read().decode(errors="replace"))
-            raise
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
 
 
 def check_output_file(path):

@@ -54,6 +54,16 @@ def report(args):
 
 def search(args):
     """Grid search over the network's settings; print, save the table and the best model."""
+    if args.workers is not None and args.scheduler != "local":
+        raise UsageError("--workers sets the size of a local cluster: use it with --scheduler local")
+    if args.scheduler and args.n_jobs is not None:
+        raise UsageError("--n-jobs is for fits on this machine; with --scheduler the cluster's "
+                         "workers run the fits (size a local one with --workers)")
+    if args.scheduler:
+        try:
+            from ..distributed import connect, fit_on_cluster
+        except ImportError as exc:
+            raise UsageError(str(exc)) from None
     quiet_tensorflow()
     os.makedirs(args.out, exist_ok=True)
     best_path = check_output_file(os.path.join(args.out, "best_model.joblib"))
@@ -80,19 +90,31 @@ def search(args):
     n_candidates = 1
     for values in grid.values():
         n_candidates *= len(values)
+    where = f"on the Dask cluster {args.scheduler}" if args.scheduler else f"n_jobs={args.n_jobs or 1}"
     print(
         f"Data: {description}\nSearching {n_candidates} candidates x {args.cv} folds = "
-        f"{n_candidates * args.cv} fits (n_jobs={args.n_jobs})."
+        f"{n_candidates * args.cv} fits ({where}).", flush=True,
     )
     search = GridSearchCV(
         make_digit_pipeline(random_state=args.random_state),
         grid,
         cv=args.cv,
-        n_jobs=args.n_jobs,
-        verbose=3,
+        n_jobs=args.n_jobs or 1,
+        # per-fit lines are printed where the fit runs: here, or in the workers' logs
+        verbose=1 if args.scheduler else 3,
         error_score="raise",
     )
-    search.fit(X, y)
+    if args.scheduler:
+        with connect(args.scheduler, n_workers=args.workers, timeout=args.connect_timeout) as client:
+            workers = client.scheduler_info()["workers"].values()
+            print(
+                f"Cluster: {client.scheduler.address}, {len(workers)} worker(s), "
+                f"{sum(w['nthreads'] for w in workers)} thread(s); progress below, "
+                "the final refit on all the data runs here.", flush=True,
+            )
+            fit_on_cluster(search, X, y, client=client, verbose=10)
+    else:
+        search.fit(X, y)
     results = pd.DataFrame(search.cv_results_)
     table = pd.DataFrame({"rank": results["rank_test_score"]})
     for key in grid:
