@@ -97,15 +97,16 @@ class DigitClassifier(KerasClassifier):
         Seed of weight initialisation, dropout and shuffling. The same integer
         gives identical models in one process.
     verbose : int, default=0
-        Keras' progress output during training: 0 silent, 1 progress bar, 2 one
-        line per epoch. Predictions are always silent.
+        Progress output during training: 0 silent, 1 or 2 one line per epoch
+        (loss, accuracy, seconds; Keras' own loop shows a progress bar for 1).
+        Predictions are always silent.
     training_loop : {"auto", "keras"}, default="auto"
         How the network is trained. ``"auto"`` runs each epoch as one call
         into a compiled TensorFlow function (Adam through TensorFlow's fused
-        kernel): the same optimisation as Keras' ``Model.fit``, batch by batch,
-        at about half its cost per batch on a CPU. It falls back to
-        ``Model.fit`` when ``callbacks`` or ``validation_split`` need Keras'
-        loop. ``"keras"`` always uses ``Model.fit``.
+        kernel): the same updates as Keras' ``Model.fit``, batch by batch, in
+        well under half its wall time on a CPU; only the shuffling differs. It
+        falls back to ``Model.fit`` when ``callbacks`` or ``validation_split``
+        need Keras' loop. ``"keras"`` always uses ``Model.fit``.
     steps_per_execution : int, default=32
         Training batches Keras runs per call into its compiled function
         (``Model.compile``'s setting) when it trains through ``Model.fit``:
