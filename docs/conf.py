@@ -41,6 +41,6 @@ sphinx_gallery_conf = {
 }
 
 exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py"]
-templates_path = []
+templates_path = ["_templates"]
 html_theme = "alabaster"
 html_static_path = []
