@@ -162,7 +162,9 @@ def connect(scheduler="local", *, n_workers=None, timeout=30, **cluster_kwargs):
     ----------
     scheduler : str, default="local"
         ``"local"`` starts a :class:`~distributed.LocalCluster` of worker
-        processes on this machine (on loopback) that closes with the client;
+        processes on this machine (on loopback) that closes with the client
+        (in a script, call it under ``if __name__ == "__main__":``, as the
+        workers import the script);
         otherwise the address of a running scheduler, e.g.
         ``"tcp://10.0.0.5:8786"``.
     n_workers : int, default=None
