@@ -101,11 +101,14 @@ def _make_epoch_function(model, batch_size):
             x, y, w = tf.gather(X, rows), tf.gather(Y, rows), tf.gather(W, rows)
             size = tf.cast(tf.size(rows), tf.float32)
             with tf.GradientTape() as tape:
-                proba = model(x, training=True)
+                # float32 loss, as Keras computes it, whatever the layers' precision
+                proba = tf.cast(model(x, training=True), tf.float32)
                 per_sample = keras.losses.categorical_crossentropy(y, proba)
                 # Keras' "sum over batch size" reduction of weighted losses.
                 loss = tf.reduce_sum(per_sample * w) / size
-            update(tape.gradient(loss, variables))
+                # as Keras' train_step: a loss-scaling optimizer scales, apply unscales
+                scaled = loss if slots is not None else optimizer.scale_loss(loss)
+            update(tape.gradient(scaled, variables))
             loss_sum += loss * size
             hits = tf.equal(tf.argmax(proba, axis=1), tf.argmax(y, axis=1))
             n_correct += tf.reduce_sum(tf.cast(hits, tf.float32))

@@ -197,7 +197,7 @@ def connect(scheduler="local", *, n_workers=None, timeout=30, **cluster_kwargs):
     ...     len(client.scheduler_info()["workers"])
     1
     """
-    if scheduler in (None, "local"):
+    if scheduler == "local":
         if n_workers is not None and int(n_workers) < 1:
             raise ValueError(f"n_workers must be at least 1; got {n_workers!r}.")
         options = dict(
@@ -223,7 +223,7 @@ def connect(scheduler="local", *, n_workers=None, timeout=30, **cluster_kwargs):
     return client
 
 
-def fit_on_cluster(search, X, y=None, *, client, verbose=0, **fit_params):
+def fit_on_cluster(search, X, y=None, *, client, verbose=0, timeout=30, **fit_params):
     """Fit a search (or any joblib-parallel estimator) with its fits on a Dask cluster.
 
     The fits of the search run on the cluster's workers; the search's
@@ -245,6 +245,8 @@ def fit_on_cluster(search, X, y=None, *, client, verbose=0, **fit_params):
         The cluster to use, e.g. from :func:`connect`.
     verbose : int, default=0
         joblib's progress messages here (10: one line per finished batch of fits).
+    timeout : float, default=30
+        Seconds to wait for a first worker when the cluster has none.
     **fit_params
         Passed to ``search.fit``.
 
@@ -258,8 +260,8 @@ def fit_on_cluster(search, X, y=None, *, client, verbose=0, **fit_params):
     ClusterError
         When the search cannot finish: a fit killed every worker it ran on (Dask
         reruns a dead worker's fits on the others, up to
-        ``distributed.scheduler.allowed-failures`` times), all workers died, or
-        the cluster has no worker. No partial result is kept.
+        ``distributed.scheduler.allowed-failures`` times) or all workers died;
+        or no worker joined within ``timeout``. No partial result is kept.
 
     Examples
     --------
@@ -276,6 +278,14 @@ def fit_on_cluster(search, X, y=None, *, client, verbose=0, **fit_params):
     """
     import joblib
 
+    try:
+        client.wait_for_workers(1, timeout=timeout)
+    except TimeoutError as error:
+        raise ClusterError(
+            f"The Dask cluster at {client.scheduler.address} has no worker (none joined "
+            f"within {timeout} s): start workers, e.g. `dask worker <scheduler address>`, "
+            "and run the search again."
+        ) from error
     joblib.register_parallel_backend(_BACKEND, ReplicatedDaskBackend)
     client.register_plugin(TensorFlowThreads())
     had_n_jobs = "n_jobs" in search.get_params(deep=False)
@@ -289,7 +299,8 @@ def fit_on_cluster(search, X, y=None, *, client, verbose=0, **fit_params):
             search.fit(X, y, **fit_params)
     except (KilledWorker, CancelledError) as error:
         if isinstance(error, KilledWorker):
-            detail = f"Dask gave up on a fit after {error.allowed_failures + 1} worker(s) died running it"
+            detail = (f"Dask gave up on a fit after {error.allowed_failures + 1} worker(s) "
+                      "died running it")
         else:
             detail = f"work was lost with it: {error}"
         raise ClusterError(
@@ -299,12 +310,6 @@ def fit_on_cluster(search, X, y=None, *, client, verbose=0, **fit_params):
             "keeps killing workers or the cluster has no worker left; no partial result was "
             "kept. Workers usually die from running out of memory: give them more "
             "(memory_limit) or run fewer threads per worker."
-        ) from error
-    except TimeoutError as error:
-        if "no worker" not in str(error):
-            raise
-        raise ClusterError(
-            f"The Dask cluster has no worker: {error}"
         ) from error
     finally:
         if had_n_jobs:

@@ -115,6 +115,14 @@ def test_a_fit_that_kills_every_worker_stops_the_search_with_a_clear_error(digit
     assert not hasattr(search, "cv_results_")
 
 
+def test_a_cluster_without_workers_is_reported(digits):
+    empty = dict(n_workers=0, host="127.0.0.1", dashboard_address=":0")
+    with distributed.LocalCluster(**empty) as cluster:
+        with distributed.Client(cluster) as client:
+            with pytest.raises(ClusterError, match="has no worker"):
+                fit_on_cluster(small_search(), *digits, client=client, timeout=1)
+
+
 def test_unreachable_scheduler_is_reported():
     with pytest.raises(ClusterError, match=r"Could not reach the Dask scheduler at 'tcp://127\.0\.0\.1:9'"):
         connect("tcp://127.0.0.1:9", timeout=2)

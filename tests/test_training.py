@@ -107,3 +107,18 @@ def test_unknown_training_loop_is_refused(data):
     X, _, y = data
     with pytest.raises(InvalidParameterError, match="training_loop"):
         DigitClassifier(training_loop="fast").fit(X, y)
+
+
+def test_graph_loop_scales_the_loss_under_mixed_precision(data):
+    """Keras wraps the optimizer in a LossScaleOptimizer: the loop must scale as train_step does."""
+    X, _, y = data
+    params = dict(hidden_layer_sizes=(16,), epochs=6, random_state=0)
+    single = DigitClassifier(**params).fit(X, y)
+    keras.mixed_precision.set_global_policy("mixed_float16")
+    try:
+        mixed = DigitClassifier(**params).fit(X, y)
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    assert isinstance(mixed.model_.optimizer, keras.optimizers.LossScaleOptimizer)
+    # unscaled updates follow the float32 run closely; unscaled by mistake, they would not
+    np.testing.assert_allclose(mixed.history_["loss"], single.history_["loss"], atol=0.01)

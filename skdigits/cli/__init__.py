@@ -253,7 +253,8 @@ def _add_evaluation_commands(commands):
     search.add_argument("--workers", type=_positive_int, metavar="N",
                         help="worker processes for --scheduler local (default: one per core)")
     search.add_argument("--connect-timeout", type=_positive_float, default=30.0, metavar="S",
-                        help="seconds to wait for the scheduler (default: %(default)s)")
+                        help="seconds to wait for the scheduler, and for a first worker "
+                        "(default: %(default)s)")
     search.add_argument("--data", default="sample", help=data_help)
     search.add_argument("--data-home", metavar="DIR", help="where to look for data sets")
     search.add_argument("--max-samples", type=_positive_int, metavar="N",

@@ -90,7 +90,8 @@ def search(args):
     n_candidates = 1
     for values in grid.values():
         n_candidates *= len(values)
-    where = f"on the Dask cluster {args.scheduler}" if args.scheduler else f"n_jobs={args.n_jobs or 1}"
+    where = (f"on the Dask cluster {args.scheduler}" if args.scheduler
+             else f"n_jobs={args.n_jobs or 1}")
     print(
         f"Data: {description}\nSearching {n_candidates} candidates x {args.cv} folds = "
         f"{n_candidates * args.cv} fits ({where}).", flush=True,
@@ -105,14 +106,15 @@ def search(args):
         error_score="raise",
     )
     if args.scheduler:
-        with connect(args.scheduler, n_workers=args.workers, timeout=args.connect_timeout) as client:
+        timeout = args.connect_timeout
+        with connect(args.scheduler, n_workers=args.workers, timeout=timeout) as client:
             workers = client.scheduler_info()["workers"].values()
             print(
                 f"Cluster: {client.scheduler.address}, {len(workers)} worker(s), "
                 f"{sum(w['nthreads'] for w in workers)} thread(s); progress below, "
                 "the final refit on all the data runs here.", flush=True,
             )
-            fit_on_cluster(search, X, y, client=client, verbose=10)
+            fit_on_cluster(search, X, y, client=client, verbose=10, timeout=timeout)
     else:
         search.fit(X, y)
     results = pd.DataFrame(search.cv_results_)
