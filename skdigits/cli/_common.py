@@ -1,7 +1,6 @@
 """Pieces the commands share: user errors, quiet TensorFlow, data, printing."""
 
 import os
-import sys
 
 from .._quiet import quiet_tensorflow  # noqa: F401  (the commands import it from here)
 

@@ -126,7 +126,7 @@ def search(args):
     table["mean_fit_s"] = results["mean_fit_time"].round(2)
     table = table.sort_values("rank").reset_index(drop=True)
     print("\n" + table.to_string(index=False))
-    csv_path = os.path.join(args.out, "search_results.csv")
+    csv_path = os.path.join(os.path.dirname(best_path), "search_results.csv")
     table.to_csv(csv_path, index=False)
     save_model(search.best_estimator_, best_path)
     print(
