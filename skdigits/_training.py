@@ -16,7 +16,6 @@ order of the rows, both give the same weights to float rounding (pinned by a
 test). Only the shuffling differs (NumPy permutations here).
 """
 
-import sys
 import time
 
 import numpy as np
@@ -80,11 +79,12 @@ def _make_epoch_function(model, batch_size):
             return
         step = tf.cast(optimizer.iterations + 1, tf.float32)
         beta_1, beta_2 = float(optimizer.beta_1), float(optimizer.beta_2)
+        beta_1_power, beta_2_power = tf.pow(beta_1, step), tf.pow(beta_2, step)
         learning_rate = tf.cast(optimizer.learning_rate, tf.float32)
         for variable, (momentum, velocity), gradient in zip(variables, slots, gradients):
             tf.raw_ops.ResourceApplyAdam(
                 var=_handle(variable), m=_handle(momentum), v=_handle(velocity),
-                beta1_power=tf.pow(beta_1, step), beta2_power=tf.pow(beta_2, step),
+                beta1_power=beta_1_power, beta2_power=beta_2_power,
                 lr=learning_rate, beta1=beta_1, beta2=beta_2,
                 epsilon=float(optimizer.epsilon), grad=gradient,
             )
@@ -171,6 +171,6 @@ def fit_in_graph(model, X, y, sample_weight=None, *, epochs, batch_size, shuffle
             print(
                 f"Epoch {e + 1}/{epochs} - {time.perf_counter() - start:.1f}s - "
                 f"loss: {history['loss'][-1]:.4f} - accuracy: {history['accuracy'][-1]:.4f}",
-                file=sys.stdout, flush=True,
+                flush=True,
             )
     return history
