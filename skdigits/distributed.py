@@ -19,6 +19,8 @@ import logging
 import os
 from concurrent.futures import CancelledError
 
+import joblib
+
 try:
     from distributed import Client, WorkerPlugin
     from distributed.scheduler import KilledWorker
@@ -92,8 +94,6 @@ class TensorFlowThreads(WorkerPlugin):
 
 
 def _configure_tensorflow(intra, inter, address):
-    os.environ["TF_NUM_INTRAOP_THREADS"] = str(intra)
-    os.environ["TF_NUM_INTEROP_THREADS"] = str(inter)
     quiet_tensorflow()
     import tensorflow as tf
 
@@ -153,6 +153,7 @@ class ReplicatedDaskBackend(DaskDistributedBackend):
 
 
 _BACKEND = "skdigits-dask"
+joblib.register_parallel_backend(_BACKEND, ReplicatedDaskBackend)
 
 
 def connect(scheduler="local", *, n_workers=None, timeout=30, **cluster_kwargs):
@@ -276,8 +277,6 @@ def fit_on_cluster(search, X, y=None, *, client, verbose=0, timeout=30, **fit_pa
     ...     fit_on_cluster(search, X[:400], y[:400], client=client).best_params_
     {'classifier__batch_size': 32}
     """
-    import joblib
-
     try:
         client.wait_for_workers(1, timeout=timeout)
     except TimeoutError as error:
@@ -286,10 +285,9 @@ def fit_on_cluster(search, X, y=None, *, client, verbose=0, timeout=30, **fit_pa
             f"within {timeout} s): start workers, e.g. `dask worker <scheduler address>`, "
             "and run the search again."
         ) from error
-    joblib.register_parallel_backend(_BACKEND, ReplicatedDaskBackend)
     client.register_plugin(TensorFlowThreads())
-    had_n_jobs = "n_jobs" in search.get_params(deep=False)
-    n_jobs = search.get_params(deep=False).get("n_jobs")
+    params = search.get_params(deep=False)
+    had_n_jobs, n_jobs = "n_jobs" in params, params.get("n_jobs")
     if had_n_jobs:
         search.set_params(n_jobs=-1)
     try:
