@@ -284,6 +284,9 @@ class DigitClassifier(KerasClassifier):
             return self._keras_build_fn(meta=self._get_metadata())
 
     def _fit_keras_model(self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs):
+        observer = getattr(self, "_epoch_observer", None)
+        if observer is not None and not self._trains_in_graph(kwargs):
+            raise ValueError("Epochs can be observed in the in-graph training loop only.")
         seed, self._random_state = self._random_state, None  # skip scikeras' context
         try:
             with _seeded(seed):
@@ -298,6 +301,7 @@ class DigitClassifier(KerasClassifier):
                     # partial_fit's successive epochs get different orders
                     seed=None if seed is None else (int(seed), int(initial_epoch)),
                     verbose=self.verbose,
+                    on_epoch_end=None if observer is None else self._epoch_done,
                 )
         finally:
             self._random_state = seed
@@ -305,6 +309,32 @@ class DigitClassifier(KerasClassifier):
             self.history_ = defaultdict(list)
         for key, values in history.items():
             self.history_[key] += values
+
+    @contextlib.contextmanager
+    def _observing_epochs(self, on_epoch_end):
+        """Within the block, :meth:`fit` calls ``on_epoch_end(epochs_done)`` after each epoch.
+
+        The classifier then predicts with the weights of that epoch: those a
+        fit of ``epochs_done`` epochs ends with (same seed, same shuffles).
+        Only the in-graph loop can be observed (see :meth:`_can_observe_epochs`).
+        The hook of :class:`~skdigits.EpochGridSearchCV`.
+        """
+        self._epoch_observer = on_epoch_end
+        try:
+            yield self
+        finally:
+            del self._epoch_observer
+
+    def _can_observe_epochs(self):
+        """Whether a fit trains its first epochs as a shorter fit would (in-graph, no warm start)."""
+        return self._trains_in_graph({}) and not self.warm_start
+
+    def _epoch_done(self, epochs_done):
+        forget_forward_pass(self.model_)  # predict with this epoch's weights...
+        try:
+            self._epoch_observer(epochs_done)
+        finally:
+            forget_forward_pass(self.model_)  # ...and not after the next one
 
     def _trains_in_graph(self, fit_kwargs):
         """Whether the in-graph loop can stand in for ``Model.fit``."""

@@ -122,7 +122,7 @@ def _make_epoch_function(model, batch_size):
 
 
 def fit_in_graph(model, X, y, sample_weight=None, *, epochs, batch_size, shuffle=True,
-                 seed=None, verbose=0):
+                 seed=None, verbose=0, on_epoch_end=None):
     """Train a compiled Keras classifier, one TensorFlow call per epoch.
 
     Parameters
@@ -144,6 +144,10 @@ def fit_in_graph(model, X, y, sample_weight=None, *, epochs, batch_size, shuffle
         Seed of the shuffling (``numpy.random.default_rng``'s).
     verbose : int, default=0
         Above 0, print one line per epoch (loss, accuracy, seconds).
+    on_epoch_end : callable, default=None
+        Called as ``on_epoch_end(epochs_done)`` after each epoch, with the
+        model in the state a fit of ``epochs_done`` epochs ends in (the
+        shuffling of epoch ``e`` does not depend on ``epochs``).
 
     Returns
     -------
@@ -173,4 +177,6 @@ def fit_in_graph(model, X, y, sample_weight=None, *, epochs, batch_size, shuffle
                 f"loss: {history['loss'][-1]:.4f} - accuracy: {history['accuracy'][-1]:.4f}",
                 flush=True,
             )
+        if on_epoch_end is not None:
+            on_epoch_end(e + 1)
     return history
