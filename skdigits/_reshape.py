@@ -2,12 +2,11 @@
 
 import math
 
-import numpy as np
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from ._compat import _fit_context
-from ._validation import validate_images
+from ._validation import check_image_shape, explain_feature_count, validate_images
 
 
 def _resolve_shape(target_shape, n_values, input_shape):
@@ -50,6 +49,14 @@ class ImageReshaper(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     input whenever NumPy allows. :meth:`inverse_transform` restores the shape
     the samples had in :meth:`fit`.
 
+    The image shape seen in :meth:`fit` is the only one accepted afterwards:
+    a model fitted on 28x28 images refuses 14x56 ones, although they hold as
+    many pixels, and the message names both shapes. Flattened rows with the
+    right number of values are accepted. A single image, of shape
+    ``(height, width)`` rather than ``(1, height, width)``, is refused with a
+    message suggesting ``X[None]``: a 2-D array is always read as a table of
+    samples, never guessed to be one image.
+
     Parameters
     ----------
     target_shape : tuple of int, default=(-1,)
@@ -74,8 +81,7 @@ class ImageReshaper(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     Examples
     --------
-    >>> import numpy as np
-    >>> from skdigits import ImageReshaper
+    >>>     >>> from skdigits import ImageReshaper
     >>> images = np.zeros((5, 28, 28), dtype=np.uint8)
     >>> reshaper = ImageReshaper().fit(images)
     >>> reshaper.transform(images).shape
@@ -117,13 +123,20 @@ class ImageReshaper(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, ...)
-            Samples with ``n_features_in_`` values each, in any shape.
+        X : array-like of shape (n_samples, *input_shape_) or (n_samples, n_features_in_)
+            Images of the shape seen in :meth:`fit`, or the same images
+            flattened into rows.
 
         Returns
         -------
         X_reshaped : ndarray of shape (n_samples, *output_shape_)
             The same values, reshaped.
+
+        Raises
+        ------
+        ValueError
+            When the images have another shape than in :meth:`fit` (both shapes
+            are named), or ``X`` is one image instead of a stack of them.
         """
         return self._reshape(X, "output_shape_")
 
@@ -145,18 +158,17 @@ class ImageReshaper(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     def _reshape(self, X, shape_attribute):
         check_is_fitted(self)
         shape = getattr(self, shape_attribute)
+        # Samples come in with the other shape: images in transform, vectors
+        # (or target_shape images) in inverse_transform.
+        expected = self.output_shape_ if shape_attribute == "input_shape_" else self.input_shape_
+        check_image_shape(self, X, expected)
         try:
             X_2d, _ = validate_images(self, X, reset=False, ensure_all_finite=False)
         except ValueError as exc:
-            if "features" not in str(exc):
+            explained = explain_feature_count(self, exc, X, expected)
+            if explained is exc:
                 raise
-            n_values = math.prod(np.shape(X)[1:])
-            raise ValueError(
-                f"{exc} {type(self).__name__} was fitted on samples of shape "
-                f"{self.input_shape_} ({self.n_features_in_} values); got samples of "
-                f"shape {np.shape(X)[1:]} ({n_values} values). Images must have the "
-                "size the model was trained on."
-            ) from exc
+            raise explained from exc
         return X_2d.reshape((X_2d.shape[0], *shape))
 
     def __sklearn_tags__(self):

@@ -7,8 +7,8 @@ from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from ._compat import StrOptions, _fit_context
-from ._validation import validate_images
-from .exceptions import AlreadyScaledWarning
+from ._validation import check_image_shape, explain_feature_count, validate_images
+from .exceptions import AlreadyScaledWarning, PixelRangeWarning
 
 
 def _check_range(value, name):
@@ -52,12 +52,21 @@ class PixelScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         ``feature_range``) instead of refusing out-of-range pixels with a
         fixed range, or extrapolating beyond the learnt range with ``"fit"``.
     warn_scaled : bool, default=True
-        Warn with :class:`~skdigits.exceptions.AlreadyScaledWarning` when data
-        given with a fixed range whose maximum is above 1 lies entirely within
-        [0, 1]: the sign of images that were already divided by 255.
+        Warn when the pixels use only a small part of a fixed range whose
+        maximum is above 1: with :class:`~skdigits.exceptions.AlreadyScaledWarning`
+        when they lie entirely within [0, 1], the sign of images that were
+        already divided by 255; with :class:`~skdigits.exceptions.PixelRangeWarning`
+        when none exceeds an eighth of the range (such as the 0-16 pixels of
+        scikit-learn's 8x8 digits against the default 0-255), which would be
+        squashed near 0. Both are checked in :meth:`fit` and :meth:`transform`.
 
     Attributes
     ----------
+    input_shape_ : tuple of int
+        Shape of one sample seen during :meth:`fit`, e.g. ``(28, 28)``. Image
+        stacks of another shape are refused afterwards, naming both shapes,
+        even with the same number of pixels; flattened rows are accepted, and
+        a single image of this shape is refused with a hint to pass ``X[None]``.
     data_min_ : float
         Smallest input value of the range used (fixed or learnt).
     data_max_ : float
@@ -120,7 +129,8 @@ class PixelScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             The fitted scaler.
         """
         out_low, out_high = _check_range(self.feature_range, "feature_range")
-        X, _ = validate_images(self, X, reset=True)
+        X, sample_shape = validate_images(self, X, reset=True)
+        self.input_shape_ = tuple(sample_shape)
         if self.pixel_range == "fit":
             low, high = float(np.min(X)), float(np.max(X))
         else:
@@ -145,9 +155,7 @@ class PixelScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             Scaled images.
         """
         low, high, span, out_low, out_span = self._transformation()
-        X_2d, sample_shape = validate_images(
-            self, X, reset=False, dtype=np.float32, copy=True
-        )
+        X_2d, sample_shape = self._validate_fitted(X)
         if self.pixel_range != "fit" or self.clip:
             self._check_values(X_2d, low, high)
         if self.clip:
@@ -175,13 +183,25 @@ class PixelScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             Images in the original pixel range.
         """
         low, _, span, out_low, out_span = self._transformation()
-        X_2d, sample_shape = validate_images(
-            self, X, reset=False, dtype=np.float32, copy=True
-        )
+        X_2d, sample_shape = self._validate_fitted(X)
         X_2d -= np.float32(out_low)
         X_2d *= np.float32(span / out_span)
         X_2d += np.float32(low)
         return X_2d.reshape((X_2d.shape[0], *sample_shape))
+
+    def _validate_fitted(self, X):
+        """Validate ``X`` against what :meth:`fit` saw: image shape, then pixel count."""
+        # Absent on a fixed-range scaler used without fit (and on scalers
+        # saved by skdigits 0.1.0): then only the pixel count is compared.
+        fitted_shape = getattr(self, "input_shape_", None)
+        check_image_shape(self, X, fitted_shape)
+        try:
+            return validate_images(self, X, reset=False, dtype=np.float32, copy=True)
+        except ValueError as exc:
+            explained = explain_feature_count(self, exc, X, fitted_shape)
+            if explained is exc:
+                raise
+            raise explained from exc
 
     def _transformation(self):
         """Return ``(low, high, span, out_low, out_span)``, checking it is known."""
@@ -237,6 +257,26 @@ class PixelScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
                 "scaled, e.g. divided by 255 twice. Pass the raw 0-255 pixels, or "
                 "use PixelScaler(pixel_range=(0, 1)).",
                 AlreadyScaledWarning,
+                stacklevel=3,
+            )
+        elif (
+            self.warn_scaled
+            and self.pixel_range != "fit"
+            and high > 1
+            and x_min >= low
+            and 1 < x_max <= low + (high - low) / 8
+        ):
+            out_low, out_high = _check_range(self.feature_range, "feature_range")
+            squashed = out_low + (x_max - low) / (high - low) * (out_high - out_low)
+            warnings.warn(
+                f"All pixel values lie in [{x_min:g}, {x_max:g}], a small part of "
+                f"pixel_range ({low:g}, {high:g}): they are scaled into "
+                f"[{out_low:g}, {squashed:.3g}] instead of [{out_low:g}, {out_high:g}]. "
+                f"If {x_max:g} is the images' brightest value (scikit-learn's 8x8 "
+                f"digits go up to 16), pass pixel_range=({low:g}, {x_max:g}) "
+                "(to PixelScaler or make_digit_pipeline), or pixel_range='fit' to "
+                "learn the range from the training data.",
+                PixelRangeWarning,
                 stacklevel=3,
             )
 

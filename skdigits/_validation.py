@@ -71,3 +71,94 @@ def validate_images(
             copy=copy,
     )
     return X_2d, sample_shape
+
+
+def check_image_shape(estimator, X, fitted_shape):
+    """Refuse a stack of images whose shape differs from the one seen in ``fit``.
+
+    Called before :func:`validate_images` in ``transform``, so that a user
+    hears about the image shape rather than a count of features. Only image
+    stacks are compared: flattened rows (2-D input) keep the feature-count
+    check of :func:`validate_images`, which :func:`explain_feature_count`
+    completes.
+
+    Parameters
+    ----------
+    estimator : estimator instance
+        The fitted estimator, named in the message.
+    X : array-like
+        The input of ``transform`` or ``predict``.
+    fitted_shape : tuple of int or None
+        The shape of one sample seen in ``fit`` (``None``: nothing recorded,
+        nothing checked).
+
+    Raises
+    ------
+    ValueError
+        When ``X`` is a single image of the fitted shape (the message suggests
+        ``X[None]``), or a stack of images of another shape (the message names
+        both shapes).
+    """
+    if fitted_shape is None or len(fitted_shape) < 2:
+        return
+    if hasattr(X, "iloc") or sparse.issparse(X):
+        return
+    try:
+        shape = tuple(np.shape(X))
+    except ValueError:  # ragged nested lists: validation explains them
+        return
+    name = type(estimator).__name__
+    fitted_shape = tuple(fitted_shape)
+    if shape == fitted_shape:
+        raise ValueError(
+            f"{name} expects a stack of images of shape (n_samples, "
+            f"{', '.join(map(str, fitted_shape))}); got a single image of shape {shape}. "
+            "For one image, pass X[None] (shape "
+            f"{(1, *fitted_shape)})."
+        )
+    if len(shape) >= 3 and shape[1:] != fitted_shape:
+        remedy = (
+            "resize them (DigitImageNormalizer makes any picture 28x28)"
+            if fitted_shape == (28, 28)
+            else "resize them"
+        )
+        raise ValueError(
+            f"{name} was fitted on images of shape {fitted_shape} "
+            f"({math.prod(fitted_shape)} pixels); got images of shape {shape[1:]} "
+            f"({math.prod(shape[1:])} pixels). Images must have the shape the model "
+            f"was trained on: {remedy}, or train on images of this shape."
+        )
+
+
+def explain_feature_count(estimator, error, X, fitted_shape):
+    """Return ``error`` completed with the shape seen in ``fit``, to re-raise.
+
+    Parameters
+    ----------
+    estimator : estimator instance
+        The fitted estimator, named in the message.
+    error : ValueError
+        scikit-learn's "X has N features, but ... is expecting M" error.
+    X : array-like
+        The input that caused it.
+    fitted_shape : tuple of int or None
+        The shape of one sample seen in ``fit``.
+
+    Returns
+    -------
+    error : ValueError
+        A new error whose message ends with both sample shapes, or ``error``
+        itself when it is not about the number of features.
+    """
+    if "features" not in str(error) or fitted_shape is None:
+        return error
+    try:
+        shape = tuple(np.shape(X))[1:]
+    except ValueError:
+        return error
+    return ValueError(
+        f"{error} {type(estimator).__name__} was fitted on samples of shape "
+        f"{tuple(fitted_shape)} ({math.prod(fitted_shape)} values); got samples of "
+        f"shape {shape} ({math.prod(shape)} values). Images must have the size the "
+        "model was trained on."
+    )

@@ -6,6 +6,7 @@ __all__ = [
     "DataNotFoundError",
     "DownloadError",
     "ImageError",
+    "PixelRangeWarning",
 ]
 
 
@@ -105,6 +106,29 @@ class ImageError(ValueError):
     """
 
 
+class PixelRangeWarning(UserWarning):
+    """Warn that images use only a small part of a fixed-range scaler's range.
+
+    Raised by :class:`~skdigits.PixelScaler` when no pixel exceeds an eighth
+    of ``pixel_range`` (but some exceed 1): for instance scikit-learn's 8x8
+    digits, whose pixels go from 0 to 16, given to the default range 0-255
+    would be squashed into [0, 0.06]. The message suggests the right
+    ``pixel_range``, or ``"fit"``. ``warn_scaled=False`` silences it.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import numpy as np
+    >>> from skdigits import PixelScaler
+    >>> from skdigits.exceptions import PixelRangeWarning
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     _ = PixelScaler().fit(np.full((2, 4), 16))
+    >>> caught[0].category is PixelRangeWarning
+    True
+    """
+
+
 class ClusterError(RuntimeError):
     """A search on a Dask cluster could not run or finish.
 
@@ -116,5 +140,43 @@ class ClusterError(RuntimeError):
     --------
     >>> from skdigits.exceptions import ClusterError
     >>> issubclass(ClusterError, RuntimeError)
+    True
+    """
+
+
+class ModelFormatError(ValueError):
+    """A model file is damaged, truncated, tampered with or from a newer skdigits.
+
+    Raised by :func:`~skdigits.load_model` and :func:`~skdigits.inspect_model`
+    for a ``.skdigits`` file they cannot read; the message names the file and
+    the problem. Nothing is half-built: the error comes before any estimator
+    is returned.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from skdigits import load_model
+    >>> from skdigits.exceptions import ModelFormatError
+    >>> path = os.path.join(tempfile.mkdtemp(), "model.skdigits")
+    >>> _ = open(path, "wb").write(b"PK not really a zip")
+    >>> try:
+    ...     load_model(path)
+    ... except ModelFormatError as error:
+    ...     print("not a zip" in str(error))
+    True
+    """
+
+
+class UntrustedModelError(ValueError):
+    """A model file is a pickle (joblib), which is loaded only when trusted.
+
+    Unpickling a file can run any code it holds. :func:`~skdigits.load_model`
+    refuses such files unless called with ``trusted=True`` (``--allow-pickle``
+    on the command line), and never unpickles any part of them before that.
+
+    Examples
+    --------
+    >>> from skdigits.exceptions import UntrustedModelError
+    >>> issubclass(UntrustedModelError, ValueError)
     True
     """

@@ -86,8 +86,20 @@ def test_pickle_and_joblib_round_trips_keep_predictions(fitted_pipeline, small_s
 
 
 def test_wrong_image_size_is_explained(fitted_pipeline):
-    with pytest.raises(ValueError, match="64 features.*784"):
+    with pytest.raises(ValueError, match=r"fitted on images of shape \(28, 28\).*\(8, 8\)"):
         fitted_pipeline.predict(np.zeros((2, 8, 8), dtype=np.uint8))
+
+
+def test_same_pixel_count_in_another_shape_is_refused(fitted_pipeline):
+    with pytest.raises(ValueError, match=r"fitted on images of shape \(28, 28\).*\(14, 56\)"):
+        fitted_pipeline.predict(np.zeros((2, 14, 56), dtype=np.uint8))
+
+
+def test_single_image_gets_a_hint(fitted_pipeline, small_split):
+    image = small_split[1][0]
+    with pytest.raises(ValueError, match=r"single image of shape \(28, 28\).*X\[None\]"):
+        fitted_pipeline.predict(image)
+    assert fitted_pipeline.predict(image[None]).shape == (1,)
 
 
 def test_out_of_range_pixels_are_explained(fitted_pipeline):

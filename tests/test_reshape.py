@@ -41,8 +41,36 @@ def test_already_flat_input_passes_through():
 
 def test_wrong_image_size_at_transform_names_both_shapes():
     reshaper = ImageReshaper().fit(np.zeros((2, 28, 28)))
-    with pytest.raises(ValueError, match=r"\(28, 28\) \(784 values\).*\(8, 8\) \(64 values\)"):
+    with pytest.raises(ValueError, match=r"\(28, 28\) \(784 pixels\).*\(8, 8\) \(64 pixels\)"):
         reshaper.transform(np.zeros((2, 8, 8)))
+
+
+def test_same_pixel_count_in_another_shape_is_refused():
+    reshaper = ImageReshaper().fit(np.zeros((2, 28, 28)))
+    with pytest.raises(ValueError, match=r"fitted on images of shape \(28, 28\).*\(14, 56\)"):
+        reshaper.transform(np.zeros((2, 14, 56)))
+    with pytest.raises(ValueError, match=r"\(28, 28, 1\)"):
+        reshaper.transform(np.zeros((2, 28, 28, 1)))
+
+
+def test_single_image_is_refused_with_a_hint():
+    reshaper = ImageReshaper().fit(np.zeros((2, 28, 28)))
+    with pytest.raises(ValueError, match=r"single image of shape \(28, 28\).*X\[None\]"):
+        reshaper.transform(np.zeros((28, 28)))
+    assert reshaper.transform(np.zeros((28, 28))[None]).shape == (1, 784)
+
+
+def test_wrong_row_length_names_the_fitted_image_shape():
+    reshaper = ImageReshaper().fit(np.zeros((2, 28, 28)))
+    with pytest.raises(ValueError, match=r"64 features.*784.*\(28, 28\)"):
+        reshaper.transform(np.zeros((2, 64)))
+
+
+def test_inverse_transform_checks_the_output_shape():
+    reshaper = ImageReshaper(target_shape=(28, 28)).fit(np.zeros((2, 784)))
+    with pytest.raises(ValueError, match=r"\(28, 28\).*\(14, 56\)"):
+        reshaper.inverse_transform(np.zeros((2, 14, 56)))
+    assert reshaper.inverse_transform(np.zeros((2, 28, 28))).shape == (2, 784)
 
 
 @pytest.mark.parametrize(

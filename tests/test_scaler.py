@@ -11,7 +11,7 @@ from hypothesis.extra.numpy import arrays
 from scipy import sparse
 
 from skdigits import PixelScaler
-from skdigits.exceptions import AlreadyScaledWarning
+from skdigits.exceptions import AlreadyScaledWarning, PixelRangeWarning
 
 
 def test_default_divides_by_255_without_fitting():
@@ -34,7 +34,7 @@ def test_does_not_modify_float32_input():
 
 
 def test_fixed_range_learns_nothing_from_data():
-    scaler = PixelScaler().fit(np.full((3, 4), 10))
+    scaler = PixelScaler().fit(np.full((3, 4), 100))
     assert (scaler.data_min_, scaler.data_max_) == (0.0, 255.0)
     assert scaler.transform([[255, 0, 0, 0]])[0, 0] == 1.0
 
@@ -111,8 +111,44 @@ def test_sparse_input_is_refused():
 
 def test_wrong_number_of_pixels_at_transform():
     scaler = PixelScaler().fit(np.zeros((2, 28, 28)))
-    with pytest.raises(ValueError, match="64 features.*784"):
+    with pytest.raises(ValueError, match=r"\(28, 28\) \(784 pixels\).*\(8, 8\) \(64 pixels\)"):
         scaler.transform(np.zeros((2, 8, 8)))
+    with pytest.raises(ValueError, match=r"64 features.*784.*\(28, 28\)"):
+        scaler.transform(np.zeros((2, 64)))
+
+
+def test_image_shape_is_remembered_and_another_refused():
+    scaler = PixelScaler().fit(np.zeros((2, 28, 28)))
+    assert scaler.input_shape_ == (28, 28)
+    with pytest.raises(ValueError, match=r"fitted on images of shape \(28, 28\).*\(14, 56\)"):
+        scaler.transform(np.zeros((2, 14, 56)))
+    with pytest.raises(ValueError, match=r"\(14, 56\)"):
+        scaler.inverse_transform(np.zeros((2, 14, 56)))
+    assert scaler.transform(np.zeros((2, 784))).shape == (2, 784)
+
+
+def test_single_image_is_refused_with_a_hint():
+    scaler = PixelScaler().fit(np.zeros((2, 28, 28)))
+    with pytest.raises(ValueError, match=r"single image of shape \(28, 28\).*X\[None\]"):
+        scaler.transform(np.zeros((28, 28)))
+
+
+def test_unfitted_fixed_range_scaler_takes_any_shape():
+    assert PixelScaler().transform(np.zeros((2, 14, 56))).shape == (2, 14, 56)
+
+
+def test_pixels_in_a_small_part_of_the_range_warn():
+    from sklearn.datasets import load_digits
+
+    images = load_digits().images[:50]
+    with pytest.warns(PixelRangeWarning, match=r"\[0, 16\].*pixel_range=\(0, 16\).*'fit'"):
+        PixelScaler().fit(images)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        PixelScaler(pixel_range=(0, 16)).fit_transform(images)
+        PixelScaler(pixel_range="fit").fit_transform(images)
+        PixelScaler(warn_scaled=False).fit_transform(images)
+        PixelScaler().fit_transform(np.zeros((2, 3)))  # blank images say nothing
 
 
 def test_invalid_ranges_are_reported():
@@ -142,6 +178,7 @@ def test_dataframe_in_and_pandas_out():
 def test_property_shape_dtype_range_and_round_trip(images):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", AlreadyScaledWarning)
+        warnings.simplefilter("ignore", PixelRangeWarning)
         scaler = PixelScaler().fit(images)
         Xt = scaler.transform(images)
     assert Xt.shape == images.shape
