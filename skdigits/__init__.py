@@ -14,6 +14,7 @@ _PUBLIC = {
     "PixelScaler": "._scaler",
     "ImageReshaper": "._reshape",
     "DigitClassifier": "._classifier",
+    "EpochGridSearchCV": "._search",
     "build_dense_network": "._network",
     "resolve_layers": "._network",
     "make_digit_pipeline": "._pipeline",
@@ -32,6 +33,7 @@ _PUBLIC = {
     "read_image": "._images",
     "read_images": "._images",
     "load_model": "._persistence",
+    "inspect_model": "._persistence",
 }
 
 __all__ = sorted([*_PUBLIC, "__version__"])

@@ -1,56 +1,111 @@
-"""Saving and loading fitted pipelines and classifiers."""
+"""Saving, loading and inspecting fitted pipelines and classifiers.
+
+The default format is ``.skdigits`` (see :mod:`skdigits._model_format`): a
+zip of a JSON manifest and Keras networks that loads without running any
+code from the file. joblib (pickle) files are written only when their name
+asks for it and loaded only with ``trusted=True``.
+"""
 
 import os
 
 from ._atomic import atomic_open
+from .exceptions import ModelFormatError, UntrustedModelError
+
+#: File name endings that make :func:`save_model` write joblib (pickle).
+PICKLE_SUFFIXES = (".joblib", ".pkl", ".pickle")
+_FORMATS = ("auto", "skdigits", "joblib")
 
 
-def save_model(estimator, path, *, compress=3):
-    """Save a fitted estimator with joblib, atomically.
+def save_model(estimator, path, *, format="auto", compress=3):
+    """Save an estimator, atomically, in the pickle-free ``.skdigits`` format.
 
-    The file is written under a temporary name in the target folder and renamed
-    into place only once complete, so an interrupted save never leaves a file
-    that looks like a model.
+    The ``.skdigits`` format holds a JSON manifest (versions, the pipeline's
+    steps with their parameters, fitted state as plain numbers) and each
+    network in Keras' ``.keras`` format; loading it never runs code from the
+    file, so it is the format to share. It holds every pipeline
+    :func:`make_digit_pipeline` builds and a bare :class:`DigitClassifier`;
+    anything else is refused with a message naming what cannot be stored.
+
+    A name ending in ``.joblib``, ``.pkl`` or ``.pickle`` (or
+    ``format="joblib"``) writes a joblib pickle instead, which holds any
+    estimator but can be loaded only with ``load_model(path, trusted=True)``.
+
+    The file is written under a temporary name in the target folder and
+    renamed into place only once complete, so a failed save never leaves a
+    file that looks like a model.
 
     Parameters
     ----------
     estimator : estimator instance
         Typically a fitted pipeline from :func:`make_digit_pipeline`.
     path : str or os.PathLike
-        Destination file, conventionally ending in ``.joblib``.
+        Destination file, conventionally ending in ``.skdigits``.
+    format : {"auto", "skdigits", "joblib"}, default="auto"
+        ``"auto"``: joblib for names ending in ``.joblib``, ``.pkl`` or
+        ``.pickle``, else ``.skdigits``.
     compress : int, default=3
-        joblib compression level (0-9).
+        joblib compression level (0-9); unused by the ``.skdigits`` format.
 
     Returns
     -------
     path : str
         The path written.
 
+    Raises
+    ------
+    TypeError
+        When the ``.skdigits`` format cannot hold the estimator (the message
+        names the step or value and points at joblib).
+
+    See Also
+    --------
+    load_model : Load a saved model.
+    inspect_model : Read a ``.skdigits`` file's manifest without loading it.
+
     Examples
     --------
     >>> import os, tempfile
     >>> from skdigits import PixelScaler, load_model, save_model
-    >>> path = save_model(PixelScaler(), os.path.join(tempfile.mkdtemp(), "s.joblib"))
+    >>> path = save_model(PixelScaler(), os.path.join(tempfile.mkdtemp(), "s.skdigits"))
     >>> load_model(path)
     PixelScaler()
     """
-    import joblib
-
     path = os.fspath(path)
+    if format not in _FORMATS:
+        raise ValueError(f"format must be one of {', '.join(map(repr, _FORMATS))}; got {format!r}")
+    if format == "joblib" or (format == "auto" and path.lower().endswith(PICKLE_SUFFIXES)):
+        import joblib
+
+        with atomic_open(path) as handle:
+            joblib.dump(estimator, handle, compress=compress)
+        return path
+    from ._model_format import write_model
+
     with atomic_open(path) as handle:
-        joblib.dump(estimator, handle, compress=compress)
+        write_model(estimator, handle)
     return path
 
 
-def load_model(path):
-    """Load an estimator saved by :func:`save_model` (or ``joblib.dump``).
+def load_model(path, *, trusted=False):
+    """Load an estimator saved by :func:`save_model`.
 
-    Only load files you trust: like every pickle, a model file can run code.
+    A ``.skdigits`` file is rebuilt from its manifest and Keras networks:
+    nothing in it is unpickled or run, classes come from a fixed allow-list
+    of skdigits and scikit-learn classes, and networks load with Keras'
+    ``safe_mode=True``. A damaged, truncated or tampered file, or one from a
+    newer skdigits, raises :class:`~skdigits.exceptions.ModelFormatError`
+    before anything is returned.
+
+    Any other file is treated as a joblib pickle, which can run any code on
+    this machine when loaded: it is refused unless ``trusted=True``.
 
     Parameters
     ----------
     path : str or os.PathLike
-        File written by :func:`save_model`.
+        File written by :func:`save_model` (or ``joblib.dump``).
+    trusted : bool, default=False
+        Load joblib/pickle files too. Only for files you made yourself or
+        whose source you trust as you would trust a program from it.
 
     Returns
     -------
@@ -61,23 +116,62 @@ def load_model(path):
     ------
     FileNotFoundError
         When there is no such file.
+    ModelFormatError
+        When a ``.skdigits`` file cannot be read (a ``ValueError``).
+    UntrustedModelError
+        When the file is not a ``.skdigits`` file and ``trusted`` is False
+        (a ``ValueError``).
     ValueError
-        When the file is not a saved model (corrupt, truncated or another format).
+        When a trusted file is not a readable joblib file either.
 
     Examples
     --------
     >>> import os, tempfile
     >>> from skdigits import ImageReshaper, load_model, save_model
+    >>> folder = tempfile.mkdtemp()
     >>> path = save_model(ImageReshaper(target_shape=(28, 28)),
-    ...                   os.path.join(tempfile.mkdtemp(), "reshape.joblib"))
+    ...                   os.path.join(folder, "reshape.skdigits"))
     >>> load_model(path)
     ImageReshaper(target_shape=(28, 28))
+
+    A joblib file needs the caller's word:
+
+    >>> path = save_model(ImageReshaper(), os.path.join(folder, "reshape.joblib"))
+    >>> load_model(path, trusted=True)
+    ImageReshaper()
     """
-    import joblib
+    from ._model_format import read_model, sniff
 
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise FileNotFoundError(f"No model file at {path!r}.")
+    kind = sniff(path)
+    if kind == "skdigits":
+        return read_model(path)
+    if kind == "damaged":
+        raise ModelFormatError(
+            f"{path!r} is a damaged or truncated model file: its zip archive cannot be read."
+        )
+    if kind == "zip":
+        raise ModelFormatError(
+            f"{path!r} is a zip archive but not a .skdigits model file (no skdigits manifest)."
+        )
+    if not trusted:
+        if kind == "pickle":
+            raise UntrustedModelError(
+                f"{path!r} is a pickle (joblib) file, and loading a pickle can run any code it "
+                "holds: skdigits loads one only when you trust its source, with "
+                "load_model(path, trusted=True) or --allow-pickle on the command line. "
+                "Re-save it with save_model(model, 'model.skdigits') to share it safely."
+            )
+        raise UntrustedModelError(
+            f"{path!r} is not a .skdigits model file (no zip archive with a skdigits "
+            "manifest). If it is a joblib/pickle model from a source you trust, load it with "
+            "load_model(path, trusted=True) or --allow-pickle: loading a pickle can run any "
+            "code it holds."
+        )
+    import joblib
+
     try:
         return joblib.load(path)
     except Exception as exc:  # joblib/pickle raise many types for bad files
@@ -85,3 +179,43 @@ def load_model(path):
             f"{path!r} is not a readable skdigits model file (corrupt, truncated, or "
             f"not written by save_model/joblib): {type(exc).__name__}: {exc}"
         ) from exc
+
+
+def inspect_model(path):
+    """Read the manifest of a ``.skdigits`` file without loading the model.
+
+    Nothing is built and no network is loaded: the result is the JSON
+    manifest as a dict, with the format version, the versions of skdigits,
+    scikit-learn, Keras and TensorFlow that wrote it, and the estimator tree
+    (classes, parameters, fitted state).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A ``.skdigits`` file.
+
+    Returns
+    -------
+    manifest : dict
+        The parsed ``manifest.json``.
+
+    Raises
+    ------
+    ModelFormatError
+        When the file is not a readable ``.skdigits`` file.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from skdigits import PixelScaler, inspect_model, save_model
+    >>> path = save_model(PixelScaler(), os.path.join(tempfile.mkdtemp(), "s.skdigits"))
+    >>> manifest = inspect_model(path)
+    >>> manifest["format"], manifest["estimator"]["class"]
+    ('skdigits-model', 'skdigits.PixelScaler')
+    """
+    from ._model_format import read_manifest
+
+    path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"No model file at {path!r}.")
+    return read_manifest(path)

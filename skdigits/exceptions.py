@@ -158,11 +158,11 @@ class ModelFormatError(ValueError):
     >>> from skdigits import load_model
     >>> from skdigits.exceptions import ModelFormatError
     >>> path = os.path.join(tempfile.mkdtemp(), "model.skdigits")
-    >>> _ = open(path, "wb").write(b"PK not really a zip")
+    >>> _ = open(path, "wb").write(b"PK\\x03\\x04, then nothing")
     >>> try:
     ...     load_model(path)
     ... except ModelFormatError as error:
-    ...     print("not a zip" in str(error))
+    ...     print("truncated" in str(error))
     True
     """
 

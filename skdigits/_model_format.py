@@ -1,0 +1,566 @@
+"""The pickle-free ``.skdigits`` model format: a zip of a JSON manifest and Keras files.
+
+A ``.skdigits`` file is a zip archive holding
+
+- ``manifest.json``: the format name and version, the versions of skdigits,
+  scikit-learn, Keras and TensorFlow that wrote it, and the estimator as a
+  tree: each node names its class (from a fixed allow-list), its parameters
+  and its fitted attributes as plain JSON numbers, strings and lists;
+- ``networks/<step>.keras``: each classifier's network in Keras' own format,
+  loaded back with ``safe_mode=True`` after its configuration has been
+  checked to name nothing but Keras' own modules.
+
+Reading a file never unpickles anything and never imports a name read from
+the file: classes come from :data:`ALLOWED_CLASSES` only.
+"""
+
+import contextlib
+import io
+import json
+import os
+import tempfile
+import zipfile
+import zlib
+from collections import defaultdict
+
+import numpy as np
+
+from ._version import __version__
+from .exceptions import ModelFormatError
+
+FORMAT_NAME = "skdigits-model"
+#: The version this skdigits writes; it reads every version up to this one.
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+#: Largest manifest read (bytes): a manifest is a few kilobytes to a few MB.
+MAX_MANIFEST_BYTES = 64 * 2**20
+#: Largest network member read (bytes, uncompressed).
+MAX_NETWORK_BYTES = 2 * 2**30
+
+# Class names in a manifest -> (module, attribute); the only classes a file can name.
+ALLOWED_CLASSES = {
+    "sklearn.pipeline.Pipeline": ("sklearn.pipeline", "Pipeline"),
+    "skdigits.PixelScaler": ("skdigits._scaler", "PixelScaler"),
+    "skdigits.ImageReshaper": ("skdigits._reshape", "ImageReshaper"),
+    "skdigits.DigitClassifier": ("skdigits._classifier", "DigitClassifier"),
+    "skdigits.DigitImageNormalizer": ("skdigits._normalize", "DigitImageNormalizer"),
+}
+# Array dtypes a manifest may hold: numbers, booleans and text.
+_ARRAY_KINDS = "biufU"
+# Fitted attributes of a classifier rebuilt on load rather than stored.
+_REBUILT = {"model_", "target_encoder_", "feature_encoder_"}
+# Modules a Keras configuration may name (safe_mode refuses lambdas; this refuses the rest).
+_KERAS_MODULE_PREFIXES = ("keras.", "keras")
+
+_JOBLIB_HINT = (
+    "save it with joblib instead (save_model(estimator, 'model.joblib')), and load that "
+    "file only with load_model(path, trusted=True), from sources you trust"
+)
+
+
+def _class_name(estimator):
+    """The allow-list name of ``estimator``'s class, or None."""
+    cls = type(estimator)
+    for name, (module, attribute) in ALLOWED_CLASSES.items():
+        if cls.__name__ == attribute and _resolve_class(name) is cls:
+            return name
+    return None
+
+
+def _resolve_class(name):
+    import importlib
+
+    module, attribute = ALLOWED_CLASSES[name]
+    return getattr(importlib.import_module(module), attribute)
+
+
+# -- values <-> JSON -----------------------------------------------------------
+def encode_value(value, where):
+    """A JSON-ready form of ``value``; TypeError naming ``where`` if it has none."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, (int, np.integer)) and not isinstance(value, np.bool_):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        value = float(value)
+        return value if np.isfinite(value) else {"__float__": repr(value)}
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, tuple):
+        return {"__tuple__": [encode_value(v, f"{where}[{i}]") for i, v in enumerate(value)]}
+    if isinstance(value, list):
+        return [encode_value(v, f"{where}[{i}]") for i, v in enumerate(value)]
+    if isinstance(value, dict):
+        return {"__dict__": [
+            [encode_value(k, f"{where} key"), encode_value(v, f"{where}[{k!r}]")]
+            for k, v in value.items()
+        ]}
+    if isinstance(value, np.dtype) or (isinstance(value, type) and issubclass(value, np.generic)):
+        dtype = np.dtype(value)
+        if dtype.kind not in _ARRAY_KINDS:
+            raise TypeError(f"{where} is a dtype the format cannot hold ({dtype})")
+        return {"__dtype__": dtype.str}
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind not in _ARRAY_KINDS:
+            raise TypeError(f"{where} is an array of {value.dtype}, which the format cannot hold")
+        flat = value.ravel().tolist()
+        if value.dtype.kind == "f":
+            flat = [v if np.isfinite(v) else {"__float__": repr(v)} for v in flat]
+        return {"__ndarray__": {"dtype": value.dtype.str, "shape": list(value.shape), "data": flat}}
+    raise TypeError(f"{where} is a {type(value).__name__}, which the format cannot hold")
+
+
+def decode_value(value, where):
+    """Inverse of :func:`encode_value`; ModelFormatError on anything else."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, list):
+        return [decode_value(v, where) for v in value]
+    if not isinstance(value, dict) or len(value) != 1:
+        raise ModelFormatError(f"{where}: unexpected value {_short(value)}")
+    (tag, content), = value.items()
+    if tag == "__float__" and content in ("nan", "inf", "-inf"):
+        return float(content)
+    if tag == "__tuple__" and isinstance(content, list):
+        return tuple(decode_value(v, where) for v in content)
+    if tag == "__dict__" and isinstance(content, list) and all(
+        isinstance(pair, list) and len(pair) == 2 for pair in content
+    ):
+        return {decode_value(k, where): decode_value(v, where) for k, v in content}
+    if tag == "__dtype__" and isinstance(content, str):
+        return _dtype(content, where)
+    if tag == "__ndarray__" and isinstance(content, dict):
+        return _decode_array(content, where)
+    raise ModelFormatError(f"{where}: unexpected value {_short(value)}")
+
+
+def _dtype(text, where):
+    try:
+        dtype = np.dtype(text)
+    except TypeError:
+        raise ModelFormatError(f"{where}: unknown dtype {text!r}") from None
+    if dtype.kind not in _ARRAY_KINDS:
+        raise ModelFormatError(f"{where}: dtype {text!r} is not allowed (numbers and text only)")
+    return dtype
+
+
+def _decode_array(content, where):
+    if set(content) != {"dtype", "shape", "data"}:
+        raise ModelFormatError(f"{where}: an array needs exactly dtype, shape and data")
+    dtype = _dtype(content["dtype"], where)
+    shape = content["shape"]
+    if not (isinstance(shape, list) and all(isinstance(n, int) and n >= 0 for n in shape)):
+        raise ModelFormatError(f"{where}: bad array shape {_short(shape)}")
+    data = content["data"]
+    if not isinstance(data, list) or len(data) != int(np.prod(shape, dtype=np.int64)):
+        raise ModelFormatError(
+            f"{where}: array of shape {tuple(shape)} needs {int(np.prod(shape))} values; "
+            f"the file has {len(data) if isinstance(data, list) else 'none'}"
+        )
+    values = [decode_value(v, where) if isinstance(v, dict) else v for v in data]
+    if any(not isinstance(v, (bool, int, float, str)) for v in values):
+        raise ModelFormatError(f"{where}: array values must be numbers or text")
+    try:
+        return np.asarray(values, dtype=dtype).reshape(shape)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise ModelFormatError(f"{where}: values do not fit dtype {dtype}: {exc}") from None
+
+
+def _short(value, limit=80):
+    text = json.dumps(value) if not isinstance(value, str) else repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+# -- estimators -> manifest ------------------------------------------------------
+def describe_estimator(estimator, where, networks):
+    """The manifest node of ``estimator``; its networks are added to ``networks``.
+
+    Raises TypeError naming what cannot be stored.
+    """
+    from sklearn.pipeline import Pipeline
+
+    name = _class_name(estimator)
+    if name is None:
+        raise TypeError(
+            f"{where} is a {type(estimator).__module__}.{type(estimator).__qualname__}, which "
+            "the .skdigits format cannot hold (it holds pipelines of PixelScaler, "
+            "ImageReshaper, DigitImageNormalizer and DigitClassifier, as "
+            f"make_digit_pipeline builds them); {_JOBLIB_HINT}"
+        )
+    params = estimator.get_params(deep=False)
+    node = {"class": name}
+    if isinstance(estimator, Pipeline):
+        if params.get("memory") is not None and not isinstance(params["memory"], str):
+            raise TypeError(f"{where}.memory is a {type(params['memory']).__name__}; {_JOBLIB_HINT}")
+        node["steps"] = [
+            [step, describe_estimator(step_est, f"{where}[{step!r}]", networks)]
+            for step, step_est in estimator.steps
+        ]
+        params.pop("steps")
+        node["params"] = {k: encode_value(v, f"{where}.{k}") for k, v in params.items()}
+        return node
+    if name == "skdigits.DigitClassifier":
+        if params.get("callbacks"):
+            raise TypeError(
+                f"{where}.callbacks holds Keras callbacks, which the .skdigits format cannot "
+                f"hold; set callbacks=None before saving, or {_JOBLIB_HINT}"
+            )
+        if isinstance(params.get("random_state"), np.random.RandomState):
+            raise TypeError(
+                f"{where}.random_state is a RandomState; set an integer seed before saving, "
+                f"or {_JOBLIB_HINT}"
+            )
+    node["params"] = {k: encode_value(v, f"{where}.{k}") for k, v in params.items()}
+    fitted = {}
+    for attribute, value in vars(estimator).items():
+        if not attribute.endswith("_") or attribute.startswith("_") or attribute in params:
+            continue
+        if name == "skdigits.DigitClassifier" and attribute in _REBUILT:
+            continue
+        if isinstance(value, defaultdict):
+            value = dict(value)
+        fitted[attribute] = encode_value(value, f"{where}.{attribute}")
+    node["fitted"] = fitted
+    model = getattr(estimator, "model_", None) if name == "skdigits.DigitClassifier" else None
+    if model is not None:
+        member = f"networks/{len(networks)}.keras"
+        networks[member] = model
+        node["network"] = member
+    return node
+
+
+def write_model(estimator, handle):
+    """Write ``estimator`` as a ``.skdigits`` zip to the binary file ``handle``."""
+    import sklearn
+
+    networks = {}
+    tree = describe_estimator(estimator, "model", networks)
+    manifest = {
+        "format": FORMAT_NAME,
+        "format_version": FORMAT_VERSION,
+        "skdigits_version": __version__,
+        "versions": {"sklearn": sklearn.__version__, **_keras_versions(bool(networks))},
+        "estimator": tree,
+    }
+    with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(MANIFEST, json.dumps(manifest, indent=1, allow_nan=False))
+        if networks:
+            with tempfile.TemporaryDirectory(prefix="skdigits-save-") as tmp:
+                for member, model in networks.items():
+                    path = os.path.join(tmp, "network.keras")
+                    model.save(path)
+                    # .keras is a zip already: store it as it is.
+                    archive.write(path, member, compress_type=zipfile.ZIP_STORED)
+
+
+def _keras_versions(needed):
+    if not needed:
+        return {}
+    import keras
+    import tensorflow as tf
+
+    return {"keras": keras.__version__, "tensorflow": tf.__version__}
+
+
+# -- manifest -> estimators ------------------------------------------------------
+def is_model_file(path):
+    """True when ``path`` is a zip whose ``manifest.json`` names the skdigits format."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            with archive.open(MANIFEST) as member:
+                head = member.read(4096)
+    except (OSError, zipfile.BadZipFile, KeyError, RuntimeError, EOFError):
+        return False
+    return FORMAT_NAME.encode() in head
+
+
+_PICKLE_MAGIC = (
+    b"\x80",  # pickle protocol 2 and newer
+    b"\x78\x01", b"\x78\x5e", b"\x78\x9c", b"\x78\xda",  # zlib (joblib's default)
+    b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00", b"\x5d\x00\x00",  # gzip, bz2, xz, lzma
+    b"ZF",  # joblib's old zlib container
+)
+
+
+def sniff(path):
+    """What the file at ``path`` looks like, from its content alone.
+
+    ``"skdigits"`` (a zip with a skdigits manifest), ``"damaged"`` (starts
+    like a zip but cannot be opened: truncated or corrupt), ``"zip"`` (another
+    zip archive), ``"pickle"`` (a pickle, or a compressed stream as joblib
+    writes them) or ``"other"``. Nothing is unpickled.
+    """
+    with open(path, "rb") as handle:
+        head = handle.read(8)
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        if is_model_file(path):
+            return "skdigits"
+        try:
+            zipfile.ZipFile(path).close()
+        except (zipfile.BadZipFile, OSError, EOFError):
+            return "damaged"
+        return "zip"
+    if head.startswith(_PICKLE_MAGIC):
+        return "pickle"
+    return "other"
+
+
+def read_manifest(path):
+    """The manifest of the ``.skdigits`` file at ``path``, checked but not loaded."""
+    path = os.fspath(path)
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile:
+        raise ModelFormatError(
+            f"{path!r} is not a .skdigits model file (not a zip archive, or truncated)."
+        ) from None
+    with archive:
+        return _manifest_of(archive, path)
+
+
+def _manifest_of(archive, path):
+    try:
+        info = archive.getinfo(MANIFEST)
+    except KeyError:
+        raise ModelFormatError(f"{path!r} has no {MANIFEST}: not a .skdigits model file.") from None
+    if info.file_size > MAX_MANIFEST_BYTES:
+        raise ModelFormatError(f"{path!r}: {MANIFEST} is {info.file_size:,} bytes, too large.")
+    try:
+        manifest = json.loads(archive.read(MANIFEST).decode("utf-8"))
+    except (zipfile.BadZipFile, EOFError, OSError, RuntimeError) as exc:
+        raise ModelFormatError(f"{path!r} is damaged or truncated ({exc}).") from None
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise ModelFormatError(f"{path!r}: {MANIFEST} is not valid JSON ({exc}).") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_NAME:
+        raise ModelFormatError(f"{path!r}: {MANIFEST} does not describe a skdigits model.")
+    version = manifest.get("format_version")
+    writer = manifest.get("skdigits_version", "an unknown version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise ModelFormatError(f"{path!r}: {MANIFEST} has no valid format_version.")
+    if version > FORMAT_VERSION:
+        raise ModelFormatError(
+            f"{path!r} was written by skdigits {writer} in model format {version}; this "
+            f"skdigits {__version__} reads formats up to {FORMAT_VERSION}: upgrade skdigits "
+            "(pip install -U skdigits)."
+        )
+    if version < 1:
+        raise ModelFormatError(
+            f"{path!r} was written by skdigits {writer} in model format {version}, which this "
+            f"skdigits {__version__} cannot read: re-save it with that version."
+        )
+    if not isinstance(manifest.get("estimator"), dict):
+        raise ModelFormatError(f"{path!r}: {MANIFEST} has no estimator.")
+    return manifest
+
+
+def read_model(path):
+    """Rebuild the estimator stored in the ``.skdigits`` file at ``path``."""
+    path = os.fspath(path)
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile:
+        raise ModelFormatError(
+            f"{path!r} is not a .skdigits model file (not a zip archive, or truncated)."
+        ) from None
+    with archive:
+        manifest = _manifest_of(archive, path)
+        try:
+            return _build(manifest["estimator"], "model", archive, path)
+        except ModelFormatError:
+            raise
+        except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
+            raise ModelFormatError(f"{path!r} is damaged or truncated ({exc}).") from None
+        except (TypeError, ValueError, KeyError) as exc:
+            raise ModelFormatError(
+                f"{path!r}: the manifest does not describe a valid model ({exc})."
+            ) from None
+
+
+def _build(node, where, archive, path):
+    from sklearn.pipeline import Pipeline
+
+    if not isinstance(node, dict) or not isinstance(node.get("class"), str):
+        raise ModelFormatError(f"{path!r}: {where} is not an estimator description.")
+    name = node["class"]
+    if name not in ALLOWED_CLASSES:
+        raise ModelFormatError(
+            f"{path!r}: {where} names class {name!r}, which is not one skdigits loads "
+            f"(allowed: {', '.join(sorted(ALLOWED_CLASSES))})."
+        )
+    cls = _resolve_class(name)
+    params = _decode_params(node, cls, where, path)
+    if cls is Pipeline:
+        steps = node.get("steps")
+        if not isinstance(steps, list) or not steps or not all(
+            isinstance(s, list) and len(s) == 2 and isinstance(s[0], str) for s in steps
+        ):
+            raise ModelFormatError(f"{path!r}: {where} has no valid list of steps.")
+        built = [(step, _build(sub, f"{where}[{step!r}]", archive, path)) for step, sub in steps]
+        return Pipeline(built, **params)
+    estimator = cls(**params)
+    fitted = node.get("fitted", {})
+    if not isinstance(fitted, dict):
+        raise ModelFormatError(f"{path!r}: {where}.fitted is not a mapping.")
+    for attribute, value in fitted.items():
+        if not (isinstance(attribute, str) and attribute.endswith("_")
+                and not attribute.startswith("_") and attribute not in _REBUILT):
+            raise ModelFormatError(f"{path!r}: {where} has a bad fitted attribute {attribute!r}.")
+        setattr(estimator, attribute, decode_value(value, f"{where}.{attribute}"))
+    if name == "skdigits.DigitClassifier":
+        _restore_classifier(estimator, node, where, archive, path)
+    else:
+        _check_transformer(estimator, where, path)
+    return estimator
+
+
+def _decode_params(node, cls, where, path):
+    params = node.get("params", {})
+    if not isinstance(params, dict):
+        raise ModelFormatError(f"{path!r}: {where}.params is not a mapping.")
+    known = set(cls().get_params(deep=False)) if cls.__name__ != "Pipeline" else {
+        "memory", "verbose", "transform_input"
+    }
+    unknown = sorted(set(params) - known)
+    if unknown:
+        raise ModelFormatError(
+            f"{path!r}: {where} ({cls.__name__}) has parameters {unknown} that this skdigits "
+            f"{__version__} does not know; the file may come from a newer skdigits."
+        )
+    return {k: decode_value(v, f"{where}.{k}") for k, v in params.items()}
+
+
+def _check_transformer(estimator, where, path):
+    """Refuse fitted transformer state whose shapes do not agree with each other."""
+    n_features = getattr(estimator, "n_features_in_", None)
+    if n_features is not None and (not isinstance(n_features, int) or n_features < 1):
+        raise ModelFormatError(f"{path!r}: {where}.n_features_in_ is {n_features!r}.")
+    for attribute in ("input_shape_", "output_shape_"):
+        shape = getattr(estimator, attribute, None)
+        if shape is None:
+            continue
+        if not (isinstance(shape, tuple) and all(isinstance(n, int) and n > 0 for n in shape)):
+            raise ModelFormatError(f"{path!r}: {where}.{attribute} is not a shape: {shape!r}.")
+        if n_features is not None and int(np.prod(shape)) != n_features:
+            raise ModelFormatError(
+                f"{path!r}: {where}.{attribute} {shape} does not hold n_features_in_="
+                f"{n_features} values."
+            )
+    for attribute in ("data_min_", "data_max_", "scale_", "min_"):
+        value = getattr(estimator, attribute, None)
+        if value is not None and not np.all(np.isfinite(np.asarray(value, dtype=float))):
+            raise ModelFormatError(f"{path!r}: {where}.{attribute} is not a finite number.")
+
+
+def _restore_classifier(clf, node, where, archive, path):
+    """Give a DigitClassifier built from its parameters the state ``fit`` leaves."""
+    member = node.get("network")
+    if member is None:
+        if vars(clf).keys() & {"classes_", "n_features_in_"}:
+            raise ModelFormatError(f"{path!r}: {where} has fitted state but no network.")
+        return
+    if not isinstance(member, str) or not member.startswith("networks/"):
+        raise ModelFormatError(f"{path!r}: {where}.network is not a network member name.")
+    for attribute in ("classes_", "n_features_in_"):
+        if not hasattr(clf, attribute):
+            raise ModelFormatError(f"{path!r}: {where} has a network but no {attribute}.")
+    classes = clf.classes_
+    if not isinstance(classes, np.ndarray) or classes.ndim != 1 or len(classes) < 2:
+        raise ModelFormatError(f"{path!r}: {where}.classes_ must be a 1-D array of 2+ labels.")
+    model = load_network(archive, member, path)
+    inputs, outputs = model.inputs[0].shape[-1], model.outputs[0].shape[-1]
+    if inputs != clf.n_features_in_ or outputs != len(classes):
+        raise ModelFormatError(
+            f"{path!r}: {where}'s network takes {inputs} inputs and gives {outputs} outputs, "
+            f"but the manifest says {clf.n_features_in_} features and {len(classes)} classes."
+        )
+    # What scikeras' _initialize sets, without building a network.
+    clf._random_state = clf.random_state
+    clf.target_encoder_ = clf.target_encoder.fit(classes)
+    vars(clf).update(clf.target_encoder_.get_metadata())
+    clf.feature_encoder_ = clf.feature_encoder.fit(
+        np.zeros((1, clf.n_features_in_), dtype=np.float32)
+    )
+    clf.model_ = model
+    clf._initialize_callbacks()
+    if hasattr(clf, "history_"):
+        history = clf.history_
+        if not isinstance(history, dict) or not all(
+            isinstance(v, list) and all(isinstance(x, (int, float)) for x in v)
+            for v in history.values()
+        ):
+            raise ModelFormatError(f"{path!r}: {where}.history_ is not lists of numbers.")
+        clf.history_ = defaultdict(list, history)
+
+
+def load_network(archive, member, path):
+    """Load a ``.keras`` member with ``safe_mode=True`` after checking its configuration."""
+    import keras
+
+    try:
+        info = archive.getinfo(member)
+    except KeyError:
+        raise ModelFormatError(f"{path!r} is missing its network {member!r}.") from None
+    if info.file_size > MAX_NETWORK_BYTES:
+        raise ModelFormatError(f"{path!r}: network {member!r} is too large ({info.file_size:,} bytes).")
+    data = archive.read(member)
+    check_keras_config(data, member, path)
+    with tempfile.TemporaryDirectory(prefix="skdigits-load-") as tmp:
+        network = os.path.join(tmp, "network.keras")
+        with open(network, "wb") as handle:
+            handle.write(data)
+        try:
+            with _quiet_keras():
+                return keras.saving.load_model(network, compile=True, safe_mode=True)
+        except Exception as exc:  # Keras raises many types for a bad file
+            raise ModelFormatError(
+                f"{path!r}: network {member!r} cannot be loaded by Keras "
+                f"({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})."
+            ) from None
+
+
+def check_keras_config(data, member, path):
+    """Refuse a ``.keras`` member whose configuration names a non-Keras module or function."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as inner:
+            config = json.loads(inner.read("config.json").decode("utf-8"))
+    except (zipfile.BadZipFile, KeyError, EOFError, UnicodeDecodeError, ValueError) as exc:
+        raise ModelFormatError(
+            f"{path!r}: network {member!r} is not a valid .keras file ({exc})."
+        ) from None
+
+    def walk(value, trail):
+        if isinstance(value, dict):
+            module = value.get("module")
+            if module is not None and not (
+                isinstance(module, str) and (module == "keras" or module.startswith("keras."))
+            ):
+                raise ModelFormatError(
+                    f"{path!r}: network {member!r} refers to module {module!r} at {trail}; "
+                    "only Keras' own layers are loaded."
+                )
+            if value.get("class_name") in ("Lambda", "__lambda__", "function") or (
+                value.get("registered_name") not in (None, value.get("class_name"))
+                and isinstance(value.get("registered_name"), str)
+                and not value["registered_name"].startswith("keras")
+            ):
+                raise ModelFormatError(
+                    f"{path!r}: network {member!r} holds custom code ({value.get('class_name')!r} "
+                    f"at {trail}); only Keras' own layers are loaded."
+                )
+            for key, sub in value.items():
+                walk(sub, f"{trail}.{key}")
+        elif isinstance(value, list):
+            for i, sub in enumerate(value):
+                walk(sub, f"{trail}[{i}]")
+
+    walk(config, "config")
+
+
+@contextlib.contextmanager
+def _quiet_keras():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*[Cc]ompiled the loaded model.*")
+        warnings.filterwarnings("ignore", message=".*optimizer.*variables.*")
+        yield
