@@ -1,12 +1,99 @@
 """Reading users' own digit pictures: files, PIL images or arrays, to grayscale."""
 
+import contextlib
+import math
 import os
+import re
+import struct
+import warnings
+import zlib
 
 import numpy as np
 
 from .exceptions import ImageError
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
+
+#: Pictures larger than this, in pixels, are made smaller while they are read:
+#: JPEG files while decoding (``Image.draft``), others just after
+#: (``Image.reduce``). A 12-megapixel photo is read as it is.
+WORK_PIXELS = 16_000_000
+#: A file that would still decode to more pixels than this is refused with an
+#: :class:`~skdigits.exceptions.ImageError` instead of being read.
+MAX_IMAGE_PIXELS = 50_000_000
+
+# Errors Pillow's decoders raise on corrupt or truncated files.
+_DECODE_ERRORS = (OSError, SyntaxError, EOFError, ValueError, struct.error, zlib.error)
+
+
+def _megapixels(n_pixels):
+    return f"{n_pixels / 1e6:.3g} megapixels"
+
+
+@contextlib.contextmanager
+def _bomb_guard(name):
+    """Turn Pillow's decompression-bomb alarms into one image's error.
+
+    Pillow warns about any picture above ``Image.MAX_IMAGE_PIXELS`` and refuses
+    twice that. skdigits applies its own cap (:data:`MAX_IMAGE_PIXELS`, after
+    reducing JPEGs while decoding), so the warning is silenced here, inside
+    ``catch_warnings``: the warning filters are restored on exit.
+    """
+    from PIL import Image
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        try:
+            yield
+        except Image.DecompressionBombError as exc:
+            found = re.search(r"\((\d+) pixels\)", str(exc))
+            size = f" ({_megapixels(int(found.group(1)))})" if found else ""
+            raise ImageError(
+                f"{name} is too large to read{size}: skdigits reads pictures of at "
+                f"most {_megapixels(MAX_IMAGE_PIXELS)}. Make it smaller first."
+            ) from None
+
+
+def _cap_decoded_size(image, name):
+    """Before decoding a file, reduce a JPEG while decoding and refuse a bomb."""
+    width, height = image.size
+    if width * height > WORK_PIXELS and image.format == "JPEG":
+        factor = math.ceil(math.sqrt(width * height / WORK_PIXELS))
+        # draft picks the largest JPEG scale (1/2, 1/4, 1/8) that keeps at
+        # least the size asked for; _reduce_large finishes the job.
+        image.draft(None, (math.ceil(width / factor), math.ceil(height / factor)))
+    decoded = image.size[0] * image.size[1]
+    if decoded > MAX_IMAGE_PIXELS:
+        raise ImageError(
+            f"{name} is too large to read: {width}x{height} pixels "
+            f"({_megapixels(width * height)}); skdigits reads pictures of at most "
+            f"{_megapixels(MAX_IMAGE_PIXELS)}. Make it smaller first."
+        )
+
+
+def _reduce_large(image):
+    """Shrink a decoded picture above :data:`WORK_PIXELS` by an integer factor."""
+    n_pixels = image.width * image.height
+    if n_pixels <= WORK_PIXELS:
+        return image
+    if image.mode in ("1", "P", "PA"):  # Image.reduce takes neither bits nor palettes
+        image = image.convert("RGBA" if image.mode != "1" else "L")
+    factor = math.ceil(math.sqrt(n_pixels / WORK_PIXELS))
+    return image.reduce(factor)
+
+
+def _high_depth_array(image):
+    """The pixels of a 16-bit, 32-bit integer or floating-point image, as 0-255 floats.
+
+    Pillow's ``convert("L")`` clips such pixels to 0-255, so a 16-bit scan
+    (0-65535) or a float TIFF (0-1) would come out white or black. 16-bit
+    images are scaled by their full range, 0-65535; the others by the rules
+    of :func:`_to_0_255` for arrays.
+    """
+    array = np.asarray(image)
+    if image.mode.startswith("I;16"):
+        return array.astype(np.float64) * (255.0 / 65535.0)
+    return array
 
 
 def _from_pil(image, name):
@@ -17,6 +104,9 @@ def _from_pil(image, name):
     image = ImageOps.exif_transpose(image)  # phone photos carry their rotation in EXIF
     if image.width == 0 or image.height == 0:
         raise ImageError(f"{name} has no pixels ({image.width}x{image.height}).")
+    image = _reduce_large(image)
+    if image.mode in ("I", "F") or image.mode.startswith("I;16"):
+        return _from_array(_high_depth_array(image), name)
     if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
         # Transparent areas are paper: composite on white before going gray.
         rgba = image.convert("RGBA")
@@ -27,6 +117,32 @@ def _from_pil(image, name):
     return np.asarray(image.convert("L"), dtype=np.uint8)
 
 
+def _to_0_255(array):
+    """Map pixel values onto [0, 255] according to their range.
+
+    Integers within 0-255 and floats within [0, 255] but beyond 1 are kept;
+    floats within [0, 1] are multiplied by 255; integers within 0-65535 (16-bit
+    pictures) are scaled by 255/65535; any other range (negative values,
+    32-bit integers, floats beyond 255) is stretched from its minimum and
+    maximum onto 0-255.
+    """
+    if array.dtype.kind == "b":
+        return array.astype(np.float64) * 255.0
+    low, high = float(array.min()), float(array.max())
+    if array.dtype.kind in "iu":
+        if low >= 0 and high <= 255:
+            return array
+        if low >= 0 and high <= 65535:
+            return array.astype(np.float64) * (255.0 / 65535.0)
+    elif low >= 0 and high <= 1.0:
+        return array.astype(np.float64) * 255.0
+    elif low >= 0 and high <= 255:
+        return array
+    if high == low:
+        return np.zeros(array.shape)
+    return (array.astype(np.float64) - low) * (255.0 / (high - low))
+
+
 def _from_array(array, name):
     array = np.asarray(array)
     if array.dtype.kind not in "biuf":
@@ -35,22 +151,21 @@ def _from_array(array, name):
         raise ImageError(f"{name} is empty (shape {array.shape}).")
     if not np.isfinite(array).all():
         raise ImageError(f"{name} holds NaN or infinite values.")
-    if array.dtype.kind == "f" and array.max() <= 1.0:
-        array = array * 255.0  # float images in [0, 1]
-    array = np.clip(array, 0, 255)
     if array.ndim == 3 and array.shape[-1] in (3, 4):
-        rgb = array[..., :3].astype(np.float64)
-        gray = rgb @ np.array([0.299, 0.587, 0.114])  # ITU-R 601, as Pillow's "L"
-        if array.shape[-1] == 4:
-            alpha = array[..., 3].astype(np.float64) / 255.0
-            gray = gray * alpha + 255.0 * (1.0 - alpha)  # transparent = white paper
+        color, alpha = array[..., :3], array[..., 3] if array.shape[-1] == 4 else None
+        gray = _to_0_255(color).astype(np.float64) @ np.array([0.299, 0.587, 0.114])
+        if alpha is not None:  # ITU-R 601, as Pillow's "L"; transparent = white paper
+            alpha = _to_0_255(alpha).astype(np.float64) / 255.0
+            gray = gray * alpha + 255.0 * (1.0 - alpha)
         array = gray
-    if array.ndim != 2:
+    elif array.ndim == 2:
+        array = _to_0_255(array)
+    else:
         raise ImageError(
             f"{name}: expected a 2-D grayscale image or an RGB(A) image of shape "
             f"(height, width, 3|4); got shape {array.shape}."
         )
-    return np.round(array).astype(np.uint8)
+    return np.round(np.clip(array, 0, 255)).astype(np.uint8)
 
 
 def read_image(image, name=None):
@@ -62,6 +177,11 @@ def read_image(image, name=None):
         A file path, a PIL image, or an array: 2-D grayscale or
         (height, width, 3|4) RGB(A), uint8 0-255 or float 0-1.
         Transparent areas count as white paper; EXIF rotation is applied.
+        Pixels keep their real range: 16-bit pictures (files or arrays with
+        values up to 65535) are scaled by 255/65535, floating-point ones in
+        [0, 1] by 255, and any other range (negative values, 32-bit
+        integers, floats beyond 255) is stretched from its minimum and maximum
+        onto 0-255.
     name : str, default=None
         How errors refer to the image (default: its path or "image").
 
@@ -73,8 +193,20 @@ def read_image(image, name=None):
     Raises
     ------
     ImageError
-        A ``ValueError`` naming the image: unreadable, not an image, empty,
-        zero-size, animated, or an array of the wrong shape or type.
+        A ``ValueError`` naming the image: unreadable, not an image, corrupt
+        or truncated, empty, zero-size, animated, too large, or an array of
+        the wrong shape or type.
+
+    Notes
+    -----
+    Large pictures are made smaller while they are read, to bound time and
+    memory: above ``skdigits._images.WORK_PIXELS`` (16 megapixels) a JPEG is
+    decoded at 1/2, 1/4 or 1/8 of its size (``Image.draft``) and any picture
+    is then shrunk by an integer factor (``Image.reduce``); a 12-megapixel
+    photo is read as it is. A file that would still decode to more than
+    ``skdigits._images.MAX_IMAGE_PIXELS`` (50 megapixels), such as a
+    decompression bomb (a small PNG declaring 14000x14000 pixels), is refused
+    with an :class:`~skdigits.exceptions.ImageError` before it is decoded.
 
     Examples
     --------
@@ -93,15 +225,23 @@ def read_image(image, name=None):
         if os.path.getsize(path) == 0:
             raise ImageError(f"{name} is an empty file.")
         try:
-            with Image.open(path) as opened:
+            with _bomb_guard(name), Image.open(path) as opened:
+                _cap_decoded_size(opened, name)
                 opened.load()
                 return _from_pil(opened, name)
         except UnidentifiedImageError:
             raise ImageError(f"{name} is not an image file Pillow can read.") from None
-        except OSError as exc:
-            raise ImageError(f"{name} cannot be read as an image: {exc}.") from exc
+        except MemoryError:
+            raise ImageError(f"{name} is too large to read: out of memory.") from None
+        except _DECODE_ERRORS as exc:
+            if isinstance(exc, ImageError):
+                raise
+            raise ImageError(
+                f"{name} cannot be read as an image (corrupt or truncated?): {exc}."
+            ) from exc
     if isinstance(image, Image.Image):
-        return _from_pil(image, name or "image")
+        with _bomb_guard(name or "image"):
+            return _from_pil(image, name or "image")
     return _from_array(image, name or "image")
 
 
