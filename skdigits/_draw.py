@@ -1,0 +1,368 @@
+"""The drawing page of ``skdigits draw``: a small local web server around a fitted pipeline.
+
+The standard library's :class:`~http.server.ThreadingHTTPServer` serves one
+self-contained page (``draw.html``, shipped in the package) and one JSON
+endpoint, ``POST /predict``, that takes the bytes of a picture (PNG or JPEG)
+and answers with the digit, the ten probabilities and the 28x28 image the
+model saw. Nothing else is served: no file of the machine is ever read on a
+request's behalf.
+"""
+
+import base64
+import io
+import ipaddress
+import json
+import socket
+import threading
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources
+
+import numpy as np
+
+from .exceptions import ImageError
+
+#: Largest request body accepted, in bytes; larger ones get 413.
+MAX_BODY_BYTES = 5 * 1024 * 1024
+#: Largest picture accepted, in pixels (a small PNG can decode to gigabytes).
+MAX_PIXELS = 40_000_000
+_DRAIN_LIMIT = 8 * MAX_BODY_BYTES  # an oversized body up to this is read and dropped
+_LOOPBACK_NAMES = ("localhost",)
+_PAGE_HEADERS = {
+    # The page needs nothing from outside: inline script and style, data: and
+    # blob: images, requests to this server only.
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+        "img-src data: blob:; connect-src 'self'; form-action 'none'; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+
+
+def is_loopback(host):
+    """True when ``host`` names this machine only (127.0.0.0/8, ::1, localhost)."""
+    if host.lower() in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _png_base64(image):
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(image).save(buffer, format="PNG")
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def decode_picture(data, name="the picture"):
+    """Decode the bytes of an image file into a 2-D uint8 grayscale array.
+
+    Parameters
+    ----------
+    data : bytes
+        The content of a PNG, JPEG or other file Pillow reads.
+    name : str, default="the picture"
+        How error messages refer to the picture.
+
+    Returns
+    -------
+    gray : ndarray of shape (height, width), uint8
+        As :func:`skdigits.read_image` returns it.
+
+    Raises
+    ------
+    ImageError
+        When the bytes are empty, not an image, or a picture of more than
+        ``MAX_PIXELS`` pixels.
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    from ._images import read_image
+
+    if not data:
+        raise ImageError(f"{name} is empty: send the bytes of a PNG or JPEG file.")
+    try:
+        with Image.open(io.BytesIO(data)) as opened:
+            width, height = opened.size
+            if width * height > MAX_PIXELS:
+                raise ImageError(
+                    f"{name} is too large ({width}x{height} pixels); "
+                    f"send at most {MAX_PIXELS:,} pixels."
+                )
+            opened.load()
+            return read_image(opened, name=name)
+    except UnidentifiedImageError:
+        raise ImageError(f"{name} is not an image (PNG, JPEG, ...) that Pillow can read.") from None
+    except (OSError, SyntaxError, Image.DecompressionBombError) as exc:
+        raise ImageError(f"{name} cannot be read as an image: {exc}.") from None
+
+
+class DigitReader:
+    """Read the digit in pictures with a fitted pipeline, from several threads.
+
+    Normalising a picture happens in the calling thread; the model's forward
+    pass runs under a lock, one picture at a time, so concurrent requests
+    never share the model's state.
+
+    Parameters
+    ----------
+    model : Pipeline
+        A fitted pipeline. If its first step is not a
+        :class:`~skdigits.DigitImageNormalizer` named ``"normalize"``, one is
+        put in front (as ``skdigits predict`` does).
+
+    Attributes
+    ----------
+    normalizer : DigitImageNormalizer
+        The pipeline's first step.
+    rest : Pipeline
+        The pipeline after the normaliser: takes (n, 28, 28) MNIST-form digits.
+    """
+
+    def __init__(self, model):
+        from ._default_model import raw_image_pipeline
+
+        pipeline = raw_image_pipeline(model)
+        self.normalizer = pipeline.named_steps["normalize"]
+        self.rest = pipeline[1:]
+        self._lock = threading.Lock()
+        classes = np.asarray(self.rest.classes_)
+        if classes.dtype.kind not in "iu" or classes.min() < 0 or classes.max() > 9:
+            raise ValueError(
+                f"the model must predict the digits 0-9; its classes are {classes.tolist()}"
+            )
+        self._slots = classes.astype(int)
+
+    def probabilities(self, normalized):
+        """The ten probabilities (digits 0-9) of one normalised 28x28 image."""
+        with self._lock:
+            proba = self.rest.predict_proba(normalized[None])[0]
+        ten = np.zeros(10)
+        ten[self._slots] = proba
+        return ten
+
+    def read(self, data):
+        """Answer for the bytes of one picture, as the ``/predict`` endpoint does.
+
+        Parameters
+        ----------
+        data : bytes
+            A PNG, JPEG or other image file's content.
+
+        Returns
+        -------
+        answer : dict
+            ``digit`` (int), ``probabilities`` (ten floats, for the digits
+            0-9) and ``seen`` (the 28x28 image the model saw, a base64 PNG).
+
+        Raises
+        ------
+        ImageError
+            When the bytes are not a picture or hold no ink.
+        """
+        gray = decode_picture(data)
+        normalized = self.normalizer.normalize_one(gray, name="the picture")
+        ten = self.probabilities(normalized)
+        return {
+            "digit": int(np.argmax(ten)),
+            "probabilities": [round(float(p), 6) for p in ten],
+            "seen": _png_base64(normalized),
+        }
+
+
+def _page():
+    return resources.files(__package__).joinpath("draw.html").read_text(encoding="utf-8")
+
+
+class DrawRequestHandler(BaseHTTPRequestHandler):
+    """``GET /`` (the page), ``POST /predict`` (JSON); everything else 404."""
+
+    server_version = "skdigits-draw"
+    sys_version = ""
+    protocol_version = "HTTP/1.1"
+    timeout = 30  # seconds a silent connection may hold a thread
+
+    def log_message(self, format, *args):  # noqa: A002  (the base class's name)
+        log = getattr(self.server, "log", None)
+        if log is not None:
+            log(f"{self.address_string()} {format % args}")
+
+    def _send(self, status, body, content_type, headers=None, head=False):
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for key, value in {**_PAGE_HEADERS, **(headers or {})}.items():
+            self.send_header(key, value)
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if not head:
+            self.wfile.write(body)
+
+    def _json(self, status, payload, headers=None):
+        body = json.dumps(payload).encode("utf-8")
+        self._send(status, body, "application/json", headers)
+
+    def _error(self, status, message, headers=None):
+        self._json(status, {"error": message}, headers)
+
+    def _host_allowed(self):
+        """Refuse other host names on a loopback server (DNS rebinding)."""
+        if not self.server.loopback_only:
+            return True
+        host = self.headers.get("Host", "")
+        name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+        if is_loopback(name):
+            return True
+        self.close_connection = True
+        self._error(HTTPStatus.FORBIDDEN, f"this server answers to localhost only, not {host!r}")
+        return False
+
+    def _path(self):
+        return self.path.split("?", 1)[0]
+
+    def _get(self, head):
+        if not self._host_allowed():
+            return
+        if self._path() == "/":
+            body = self.server.page.encode("utf-8")
+            self._send(HTTPStatus.OK, body, "text/html; charset=utf-8", head=head)
+        elif self._path() == "/predict":
+            self._error(HTTPStatus.METHOD_NOT_ALLOWED, "POST the picture's bytes to /predict",
+                        {"Allow": "POST"})
+        else:
+            self._error(HTTPStatus.NOT_FOUND, f"no such page: {self._path()}")
+
+    def do_GET(self):  # noqa: N802  (http.server's name)
+        """Serve the page at ``/``; 404 for anything else."""
+        self._get(head=False)
+
+    def do_HEAD(self):  # noqa: N802
+        """As GET, without the body."""
+        self._get(head=True)
+
+    def _read_body(self):
+        """The request body, or None once an error has been answered."""
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            self.close_connection = True
+            self._error(HTTPStatus.LENGTH_REQUIRED, "send a Content-Length; chunked bodies are not read")
+            return None
+        try:
+            length = int(self.headers.get("Content-Length", "0"))
+        except ValueError:
+            length = -1
+        if length < 0:
+            self.close_connection = True
+            self._error(HTTPStatus.BAD_REQUEST, "bad Content-Length")
+            return None
+        if length > MAX_BODY_BYTES:
+            self.close_connection = True
+            if length <= _DRAIN_LIMIT:  # read it, so the client gets the answer
+                remaining = length
+                while remaining > 0:
+                    chunk = self.rfile.read(min(remaining, 1 << 16))
+                    if not chunk:
+                        break
+                    remaining -= len(chunk)
+            self._error(
+                HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+                f"the picture is {length:,} bytes; send at most {MAX_BODY_BYTES:,} "
+                "(a smaller or more compressed picture)",
+            )
+            return None
+        return self.rfile.read(length) if length else b""
+
+    def do_POST(self):  # noqa: N802
+        """Read the digit in the picture POSTed to ``/predict``."""
+        if not self._host_allowed():
+            return
+        if self._path() != "/predict":
+            self.close_connection = True
+            self._error(HTTPStatus.NOT_FOUND, f"no such endpoint: {self._path()}")
+            return
+        data = self._read_body()
+        if data is None:
+            return
+        try:
+            answer = self.server.reader.read(data)
+        except ImageError as exc:
+            self._error(HTTPStatus.BAD_REQUEST, str(exc))
+            return
+        except Exception as exc:  # a bug, not the user's picture: say so, keep serving
+            self.log_error("prediction failed: %r", exc)
+            self._error(HTTPStatus.INTERNAL_SERVER_ERROR,
+                        f"the model could not read the picture: {type(exc).__name__}: {exc}")
+            return
+        self._json(HTTPStatus.OK, answer)
+
+
+class DrawServer(ThreadingHTTPServer):
+    """The HTTP server of ``skdigits draw``: one thread per connection.
+
+    Parameters
+    ----------
+    address : (host, port)
+        Where to listen; port 0 picks a free port.
+    reader : DigitReader
+        Reads the digit in POSTed pictures.
+    log : callable or None, default=None
+        Receives one line per request; None keeps quiet.
+    """
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address, reader, *, log=None):
+        host = address[0]
+        if ":" in host.strip("[]"):
+            self.address_family = socket.AF_INET6
+        self.reader = reader
+        self.log = log
+        self.loopback_only = is_loopback(host)
+        self.page = _page().replace("__MAX_BODY_BYTES__", str(MAX_BODY_BYTES))
+        super().__init__((host.strip("[]"), address[1]), DrawRequestHandler)
+
+    @property
+    def url(self):
+        """The address of the page, as a browser on this machine reaches it."""
+        host, port = self.server_address[:2]
+        if host in ("0.0.0.0", "::"):
+            host = "127.0.0.1" if host == "0.0.0.0" else "::1"
+        if ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{port}/"
+
+
+def make_server(model, host="127.0.0.1", port=0, *, log=None):
+    """Make the drawing page's server for a fitted pipeline (not yet serving).
+
+    Parameters
+    ----------
+    model : Pipeline
+        A fitted digit pipeline; a :class:`~skdigits.DigitImageNormalizer`
+        is put in front when it has none.
+    host : str, default="127.0.0.1"
+        Interface to listen on. Only loopback addresses keep the page to
+        this machine.
+    port : int, default=0
+        Port to listen on; 0 picks a free one (see :attr:`DrawServer.url`).
+    log : callable or None, default=None
+        Receives one line per request.
+
+    Returns
+    -------
+    server : DrawServer
+        Call ``serve_forever()`` (and ``shutdown()`` from another thread),
+        then ``server_close()``.
+    """
+    reader = DigitReader(model)
+    # One prediction now, so the first stroke does not wait for the model's
+    # lazy set-up (imports, the NumPy forward pass).
+    reader.probabilities(np.zeros((28, 28), dtype=np.uint8))
+    return DrawServer((host, port), reader, log=log)

@@ -1,0 +1,93 @@
+"""``skdigits draw``: a local web page where the model reads the digit you draw."""
+
+import errno
+import os
+import sys
+
+from ._common import UsageError, quiet_tensorflow
+
+DEFAULT_PORT = 8765
+
+
+def port_number(text):
+    """Parse a TCP port (0 picks a free one) for argparse."""
+    import argparse
+
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port number in 0-65535; got {text!r}")
+    return value
+
+
+def _load_model(args):
+    from .._default_model import load_default_model
+    from .._persistence import load_model
+
+    if args.model is None:
+        return load_default_model(args.data_home, log=print)
+    options = {"trusted": True} if args.allow_pickle else {}
+    try:
+        return load_model(args.model, **options)
+    except (FileNotFoundError, ValueError) as exc:
+        message = str(exc)
+        if type(exc).__name__ == "UntrustedModelError" and "--allow-pickle" not in message:
+            message += " (skdigits draw --allow-pickle loads it: only for files you trust)"
+        raise UsageError(message) from None
+
+
+def _open_browser(url):
+    """Open ``url`` in a graphical browser; False where there is none to open."""
+    if sys.platform.startswith("linux") and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    ):
+        return False  # no desktop: a text-mode browser would take over the terminal
+    import webbrowser
+
+    try:
+        return webbrowser.open(url)
+    except webbrowser.Error:
+        return False
+
+
+def _bind(model, host, port):
+    from .._draw import make_server
+
+    try:
+        return make_server(model, host, DEFAULT_PORT if port is None else port)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE and port is None:
+            return make_server(model, host, 0)  # the usual port is taken: any free one
+        if exc.errno == errno.EADDRINUSE:
+            raise UsageError(
+                f"port {port} is in use; choose another with --port, or --port 0 for any free port"
+            ) from None
+        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+
+def draw(args):
+    """Serve the drawing page until Ctrl-C; return 0."""
+    from .._draw import is_loopback
+
+    quiet_tensorflow()
+    model = _load_model(args)
+    server = _bind(model, args.host, args.port)
+    if not is_loopback(args.host):
+        print(
+            f"skdigits: warning: listening on {args.host}: anyone who can reach this machine "
+            "on the network can use the page. Use --host 127.0.0.1 to keep it to yourself.",
+            file=sys.stderr, flush=True,
+        )
+    url = server.url
+    print(f"Drawing page at {url}  (press Ctrl-C to stop)", flush=True)
+    if not args.no_browser and not _open_browser(url):
+        print("Open that address in a browser.", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        print("\nStopped.", flush=True)
+    finally:
+        server.server_close()
+    return 0
