@@ -190,6 +190,7 @@ def build_parser():
         )
         data.set_defaults(handler=_datasets.data)
     _add_evaluation_commands(commands)
+    _add_draw_command(commands)
     return parser
 
 
@@ -285,6 +286,40 @@ def _add_evaluation_commands(commands):
     predict.add_argument("--data-home", metavar="DIR",
                          help="data home for the default model and its training data")
     predict.set_defaults(handler=_predict.predict)
+
+
+def _add_draw_command(commands):
+    from . import _draw
+
+    draw = commands.add_parser(
+        "draw",
+        help="draw a digit in a local web page and watch the model read it",
+        description="Serve a page where you draw a digit with the mouse, a finger or a pen "
+        "(or drop a photo) and see, after each stroke, the digit the model reads, its ten "
+        "probabilities and the 28x28 image it saw. The page talks to a small server on "
+        "this machine (POST /predict takes PNG or JPEG bytes and answers JSON); it "
+        "listens on 127.0.0.1 only unless --host says otherwise. Without a model, the "
+        "default model is used (trained once and cached in the data home).",
+        epilog="examples:\n  skdigits draw\n"
+        "  skdigits draw skdigits-model.skdigits --port 8000\n"
+        "  skdigits draw --no-browser --port 0",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    draw.add_argument("model", nargs="?", help="a model file saved by skdigits train or "
+                      "save_model (default: the default model)")
+    draw.add_argument("--port", type=_draw.port_number, metavar="N",
+                      help=f"port to listen on; 0 picks a free one (default: {_draw.DEFAULT_PORT}, "
+                      "or a free one when it is taken)")
+    draw.add_argument("--host", default="127.0.0.1",
+                      help="interface to listen on (default: %(default)s, this machine only); "
+                      "0.0.0.0 lets anyone on the network use the page")
+    draw.add_argument("--no-browser", action="store_true",
+                      help="do not open the page in a browser; just print its address")
+    draw.add_argument("--allow-pickle", action="store_true",
+                      help="load a joblib/pickle model file (it can run code: only files you trust)")
+    draw.add_argument("--data-home", metavar="DIR",
+                      help="data home for the default model and its training data")
+    draw.set_defaults(handler=_draw.draw)
 
 
 def main(argv=None):
