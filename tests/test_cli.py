@@ -30,7 +30,7 @@ def test_console_script_answers_help():
 
 
 def test_train_reports_and_saves_the_pipeline(tmp_path, capsys, empty_data_home):
-    out = tmp_path / "model.joblib"
+    out = tmp_path / "model.skdigits"
     status = main(
         ["train", "--epochs", "1", "--hidden", "32", "--out", str(out), "--verbose", "0"]
     )
@@ -63,7 +63,7 @@ def test_bad_arguments_exit_2_with_one_line(argv, message, capsys):
 
 
 def test_unwritable_destination_is_one_line_error(tmp_path, capsys, empty_data_home):
-    status = main(["train", "--out", str(tmp_path / "missing" / "model.joblib")])
+    status = main(["train", "--out", str(tmp_path / "missing" / "model.skdigits")])
     err = capsys.readouterr().err
     assert status == 1
     assert err.startswith("skdigits: error: cannot save to") and err.count("\n") == 1
@@ -72,7 +72,7 @@ def test_unwritable_destination_is_one_line_error(tmp_path, capsys, empty_data_h
 def test_train_uses_full_mnist_when_it_is_here(tmp_path, capsys, empty_data_home):
     write_idx_set(empty_data_home / "mnist", n_train=200, n_test=50)
     status = main(["train", "--epochs", "1", "--hidden", "16", "--verbose", "0",
-                   "--out", str(tmp_path / "m.joblib")])
+                   "--out", str(tmp_path / "m.skdigits")])
     printed = capsys.readouterr().out
     assert status == 0
     assert "Data: full MNIST, 200 training and 50 test digits" in printed
@@ -82,7 +82,7 @@ def test_train_uses_full_mnist_when_it_is_here(tmp_path, capsys, empty_data_home
 def test_train_sample_flag_forces_the_sample(tmp_path, capsys, empty_data_home):
     write_idx_set(empty_data_home / "mnist", n_train=200, n_test=50)
     main(["train", "--sample", "--epochs", "1", "--hidden", "16", "--verbose", "0",
-          "--out", str(tmp_path / "m.joblib")])
+          "--out", str(tmp_path / "m.skdigits")])
     assert "embedded MNIST sample" in capsys.readouterr().out
 
 
@@ -124,7 +124,7 @@ def saved_model(tmp_path_factory):
 
     X, y = load_mnist_sample(return_X_y=True)
     pipe = make_digit_pipeline(hidden_layer_sizes=(32,), epochs=2, random_state=0).fit(X[:1500], y[:1500])
-    return save_model(pipe, tmp_path_factory.mktemp("model") / "model.joblib")
+    return save_model(pipe, tmp_path_factory.mktemp("model") / "model.skdigits")
 
 
 def test_evaluate_prints_accuracy_report_and_matrix(saved_model, capsys, empty_data_home):
@@ -160,7 +160,7 @@ def test_report_command_writes_html_and_metrics(saved_model, tmp_path, capsys, e
 
 def test_train_with_report(tmp_path, capsys, empty_data_home):
     status = main(["train", "--sample", "--epochs", "1", "--hidden", "16", "--verbose", "0",
-                   "--out", str(tmp_path / "m.joblib"), "--report", str(tmp_path / "r")])
+                   "--out", str(tmp_path / "m.skdigits"), "--report", str(tmp_path / "r")])
     assert status == 0
     assert (tmp_path / "r" / "report.html").exists()
 
@@ -178,7 +178,7 @@ def test_search_ranks_candidates_and_saves_table_and_best_model(tmp_path, capsys
     table = pd.read_csv(out / "search_results.csv")
     assert len(table) == 4 and table["rank"].tolist() == sorted(table["rank"])
     assert set(table.columns) >= {"hidden_layer_sizes", "epochs", "mean_score", "std_score", "mean_fit_s"}
-    best = load_model(out / "best_model.joblib")
+    best = load_model(out / "best_model.skdigits")
     assert best.predict(np.zeros((1, 28, 28), dtype=np.uint8)).shape == (1,)
 
 

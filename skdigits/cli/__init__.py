@@ -6,6 +6,7 @@ scikit-learn and TensorFlow load when a command runs.
 """
 
 import argparse
+import os
 import sys
 
 from .._version import __version__
@@ -17,7 +18,7 @@ _TRAIN_EXAMPLES = """\
 examples:
   skdigits train                          # full MNIST if on this machine, else the sample
   skdigits train --download               # fetch full MNIST first if it is missing
-  skdigits train --sample --epochs 3 --out model.joblib --report report/
+  skdigits train --sample --epochs 3 --out model.skdigits --report report/
   skdigits train --hidden 256,64 --random-state 1
 """
 
@@ -65,7 +66,11 @@ def _dropout(text):
 
 
 def _positive_float(text):
-    return _number(text, float, lambda v: v > 0, "a positive number")
+    return _number(text, float, lambda v: 0 < v < float("inf"), "a positive number")
+
+
+def _seed(text):
+    return _number(text, int, lambda v: 0 <= v < 2**32, "a seed from 0 to 4294967295")
 
 
 def _at_least_two(text):
@@ -80,6 +85,12 @@ def _positive_int(text):
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a positive integer; got {text!r}")
     return value
+
+
+_ALLOW_PICKLE_HELP = (
+    "also load a joblib/pickle model file; loading a pickle can run any code it holds, "
+    "so use this only for files you made or trust"
+)
 
 
 def build_parser():
@@ -100,7 +111,8 @@ def build_parser():
             "best digit data available offline: full MNIST (60,000 training and 10,000 "
             "test digits) when it is on this machine, else the embedded 5,000-digit "
             "sample with a stratified hold-out. Print the accuracy, a classification "
-            "report and the confusion matrix, and save the fitted pipeline with joblib. "
+            "report and the confusion matrix, and save the fitted pipeline as a .skdigits "
+            "model file (a format that cannot run code when loaded). "
             "Nothing is downloaded unless --download is given."
         ),
         epilog=_TRAIN_EXAMPLES,
@@ -120,8 +132,9 @@ def build_parser():
         help="data home to look in (default: $SKDIGITS_DATA, else ~/skdigits_data)",
     )
     train.add_argument(
-        "--out", default="skdigits-model.joblib", metavar="PATH",
-        help="where to save the fitted pipeline (default: %(default)s)",
+        "--out", default="skdigits-model.skdigits", metavar="PATH",
+        help="where to save the fitted pipeline (default: %(default)s; a name ending in "
+        ".joblib writes a pickle instead, which loads only with --allow-pickle)",
     )
     train.add_argument(
         "--hidden", type=_layer_sizes, default=(1024, 128, 64), metavar="SIZES",
@@ -137,7 +150,7 @@ def build_parser():
         "uses its own 10,000 test digits (default: %(default)s)",
     )
     train.add_argument(
-        "--random-state", type=int, default=0, metavar="SEED",
+        "--random-state", type=_seed, default=0, metavar="SEED",
         help="seed of the split and the network (default: %(default)s)",
     )
     train.add_argument(
@@ -168,7 +181,7 @@ def build_parser():
         help="where data sets live (default: $SKDIGITS_DATA, else ~/skdigits_data)",
     )
     download.add_argument(
-        "--timeout", type=float, default=30.0, metavar="SECONDS",
+        "--timeout", type=_positive_float, default=30.0, metavar="SECONDS",
         help="give up on a silent server after this long (default: %(default)s)",
     )
     download.set_defaults(handler=_datasets.download)
@@ -190,6 +203,17 @@ def build_parser():
         )
         data.set_defaults(handler=_datasets.data)
     _add_evaluation_commands(commands)
+    inspect = commands.add_parser(
+        "inspect",
+        help="print the manifest of a .skdigits model file without loading it",
+        description="Print what a .skdigits model file holds (format version, the versions "
+        "that wrote it, the pipeline's steps, parameters and fitted state) as JSON, "
+        "without loading the model or running anything from it.",
+        epilog="examples:\n  skdigits inspect skdigits-model.skdigits",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    inspect.add_argument("model", help="a .skdigits model file")
+    inspect.set_defaults(handler=_inspect)
     _add_draw_command(commands)
     return parser
 
@@ -205,8 +229,9 @@ def _add_evaluation_commands(commands):
         description="Evaluate a saved pipeline on labelled digits (the test split of a "
         "data set, or the whole embedded sample) and print the accuracy, the "
         "classification report and the confusion matrix. Never downloads.",
-        epilog="examples:\n  skdigits evaluate skdigits-model.joblib --data mnist\n"
-        "  skdigits evaluate model.joblib --data ./my-digits",
+        epilog="examples:\n  skdigits evaluate skdigits-model.skdigits --data mnist\n"
+        "  skdigits evaluate model.skdigits --data ./my-digits\n"
+        "  skdigits evaluate old-model.joblib --allow-pickle   # only a file you trust",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     report = commands.add_parser(
@@ -214,11 +239,12 @@ def _add_evaluation_commands(commands):
         help="write a self-contained HTML report and metrics.json about a saved model",
         description="Write DIR/report.html (self-contained: images embedded) and "
         "DIR/metrics.json for a saved pipeline evaluated on labelled digits.",
-        epilog="examples:\n  skdigits report skdigits-model.joblib --data mnist --out report/",
+        epilog="examples:\n  skdigits report skdigits-model.skdigits --data mnist --out report/",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     for sub in (evaluate, report):
         sub.add_argument("model", help="a model file saved by skdigits train or save_model")
+        sub.add_argument("--allow-pickle", action="store_true", help=_ALLOW_PICKLE_HELP)
         sub.add_argument("--data", default="mnist", help=data_help)
         sub.add_argument("--data-home", metavar="DIR", help="where to look for data sets")
     report.add_argument("--out", default="skdigits-report", metavar="DIR",
@@ -231,7 +257,9 @@ def _add_evaluation_commands(commands):
         help="grid search over layer sizes, epochs and more; save the table and best model",
         description="Run scikit-learn's GridSearchCV over the network's settings on the "
         "training split of a data set, print the ranked results (mean and std of the "
-        "CV accuracy, fit time), save them as CSV and save the best pipeline.",
+        "CV accuracy, fit time), save them as CSV and save the best pipeline. With several "
+        "--epochs values, skdigits' EpochGridSearchCV trains each fold once, to the largest "
+        "value, and scores the others on the way (same results).",
         epilog="examples:\n  skdigits search --hidden 128 1024,128,64 --epochs 5 10 --cv 3 "
         "--data sample\n  skdigits search --hidden 256,64 --epochs 3 --dropout 0 0.2 "
         "--learning-rate 0.001 0.003 --data mnist --max-samples 10000\n"
@@ -242,7 +270,8 @@ def _add_evaluation_commands(commands):
     )
     search.add_argument("--hidden", type=_layer_sizes, nargs="+", default=[(1024, 128, 64)],
                         metavar="SIZES", help="layer-size lists to try, e.g. 128 1024,128,64")
-    search.add_argument("--epochs", type=_positive_int, nargs="+", default=[10], metavar="N")
+    search.add_argument("--epochs", type=_positive_int, nargs="+", default=[10], metavar="N",
+                        help="epochs values to try; several share one training run per fold")
     search.add_argument("--batch-size", type=_positive_int, nargs="+", metavar="N")
     search.add_argument("--dropout", type=_dropout, nargs="+", metavar="RATE")
     search.add_argument("--learning-rate", type=_positive_float, nargs="+", metavar="RATE")
@@ -260,9 +289,9 @@ def _add_evaluation_commands(commands):
     search.add_argument("--data-home", metavar="DIR", help="where to look for data sets")
     search.add_argument("--max-samples", type=_positive_int, metavar="N",
                         help="search on a stratified subset of N digits")
-    search.add_argument("--random-state", type=int, default=0, metavar="SEED")
+    search.add_argument("--random-state", type=_seed, default=0, metavar="SEED")
     search.add_argument("--out", default="skdigits-search", metavar="DIR",
-                        help="folder for search_results.csv and best_model.joblib "
+                        help="folder for search_results.csv and best_model.skdigits "
                         "(default: %(default)s)")
     search.set_defaults(handler=_evaluate.search)
 
@@ -270,16 +299,21 @@ def _add_evaluation_commands(commands):
         "predict",
         help="read the digit in your own pictures (photos, scans, drawings)",
         description="Print, for each picture, the digit, its probability and the runner-up. "
-        "Pictures are made MNIST-like first (DigitImageNormalizer). The first argument "
-        "is the model when it ends in .joblib; without one, a default model is trained "
-        "once on the best data on this machine and cached in the data home.",
+        "Pictures are made MNIST-like first (DigitImageNormalizer). The model is --model "
+        "FILE, or the first argument when that file is a .skdigits model (recognised by "
+        "its content, never by its name); without one, a default model is trained once "
+        "on the best data on this machine and cached in the data home.",
         epilog="examples:\n  skdigits predict photo.jpg drawing.png\n"
-        "  skdigits predict skdigits-model.joblib digits/ --json\n"
+        "  skdigits predict skdigits-model.skdigits digits/ --json\n"
+        "  skdigits predict --model old-model.joblib --allow-pickle photo.jpg\n"
         "  skdigits predict photo.jpg --show seen/",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     predict.add_argument("inputs", nargs="+", metavar="[MODEL] IMAGE",
-                         help="an optional model file, then image files or folders of images")
+                         help="an optional .skdigits model file, then image files or folders "
+                         "of images")
+    predict.add_argument("--model", metavar="FILE", help="the model file to use")
+    predict.add_argument("--allow-pickle", action="store_true", help=_ALLOW_PICKLE_HELP)
     predict.add_argument("--json", action="store_true", help="print the results as JSON")
     predict.add_argument("--show", metavar="DIR",
                          help="save each picture beside what the model saw (28x28) in DIR")
@@ -322,6 +356,19 @@ def _add_draw_command(commands):
     draw.set_defaults(handler=_draw.draw)
 
 
+def _inspect(args):
+    import json
+
+    from .._persistence import inspect_model
+
+    try:
+        manifest = inspect_model(args.model)
+    except (FileNotFoundError, ValueError) as exc:
+        raise UsageError(str(exc)) from None
+    print(json.dumps(manifest, indent=2))
+    return 0
+
+
 def main(argv=None):
     """Run the ``skdigits`` command; return its exit status."""
     parser = build_parser()
@@ -334,6 +381,12 @@ def main(argv=None):
     except KeyboardInterrupt:
         print("skdigits: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (e.g. `skdigits data | head`): stop quietly, as
+        # Python's documentation advises, without a traceback at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,6 +1,7 @@
 """Pieces the commands share: user errors, quiet TensorFlow, data, printing."""
 
 import os
+import tempfile
 
 from .._quiet import quiet_tensorflow  # noqa: F401  (the commands import it from here)
 
@@ -11,6 +12,19 @@ class UsageError(Exception):
     """A mistake in the user's request: reported in one line, no traceback."""
 
 
+def _check_writable(folder, shown):
+    """Create and remove a scratch file in ``folder``: the only sure test, also for root."""
+    try:
+        handle, probe = tempfile.mkstemp(prefix=".skdigits-write-check-", dir=folder)
+        os.close(handle)
+        os.unlink(probe)
+    except OSError as exc:
+        raise UsageError(
+            f"cannot save to {shown}: folder {folder} cannot be written "
+            f"({exc.strerror or exc})"
+        ) from None
+
+
 def check_output_file(path):
     """Refuse destinations that cannot be written before any work is done."""
     out = os.path.abspath(path)
@@ -19,7 +33,57 @@ def check_output_file(path):
         raise UsageError(f"cannot save to {path}: folder {folder} does not exist")
     if os.path.isdir(out):
         raise UsageError(f"cannot save to {path}: it is a folder; give a file name")
+    if os.path.exists(out) and not os.access(out, os.W_OK):
+        raise UsageError(f"cannot save to {path}: the file exists and is read-only")
+    _check_writable(folder, path)
     return out
+
+
+def check_output_folder(path, what="files"):
+    """Make sure ``path`` is (or can become) a folder that can be written.
+
+    Creates the folder if needed, before any work is done, so that a long
+    training is never lost to a destination that fails at the end.
+    """
+    if os.path.exists(path) and not os.path.isdir(path):
+        raise UsageError(f"cannot write {what} to {path}: it is a file, not a folder")
+    try:
+        os.makedirs(path, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(
+            f"cannot write {what} to {path}: the folder cannot be created "
+            f"({exc.strerror or exc})"
+        ) from None
+    _check_writable(path, path)
+    return path
+
+
+def load_model_file(path, allow_pickle=False):
+    """Load a model named on the command line, refusing what cannot predict digits.
+
+    A ``.skdigits`` file always loads; a joblib/pickle file only with
+    ``--allow-pickle``. The model must be a fitted classifier or pipeline.
+    """
+    from sklearn.exceptions import NotFittedError
+    from sklearn.utils.validation import check_is_fitted
+
+    from .._persistence import load_model
+
+    quiet_tensorflow()
+    try:
+        model = load_model(path, trusted=allow_pickle)
+    except (FileNotFoundError, ValueError) as exc:
+        raise UsageError(str(exc)) from None
+    if not hasattr(model, "predict_proba"):
+        raise UsageError(
+            f"{path} holds a {type(model).__name__}, not a classifier or pipeline that "
+            "predicts digits: save a fitted make_digit_pipeline (skdigits train --out)"
+        )
+    try:
+        check_is_fitted(model)
+    except NotFittedError:
+        raise UsageError(f"{path} holds an unfitted {type(model).__name__}: fit it before saving")
+    return model
 
 
 def load_labelled_data(spec, split, data_home=None):

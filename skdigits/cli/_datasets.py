@@ -32,7 +32,12 @@ def data(args):
     )
     print(f"Data home: {home} ({origin})")
     for name in _DATASET_NAMES:
-        status = dataset_status(name, data_home=args.data_home, verify=not args.no_verify)
+        try:
+            status = dataset_status(name, data_home=args.data_home, verify=not args.no_verify)
+        except OSError as exc:
+            where = exc.filename or os.path.join(str(get_data_home(args.data_home)), name)
+            print(f"  {name:<14} unreadable: {where} ({exc.strerror or exc})")
+            continue
         if status["present"]:
             state = {True: "present, verified", False: "present, checksum MISMATCH",
                      None: "present, not verified"}[status["verified"]]

@@ -5,20 +5,12 @@ import os
 from ._common import (
     UsageError,
     check_output_file,
+    check_output_folder,
+    load_model_file,
     load_labelled_data,
     print_evaluation,
     quiet_tensorflow,
 )
-
-
-def _load_model(path):
-    from .._persistence import load_model
-
-    quiet_tensorflow()
-    try:
-        return load_model(path)
-    except (FileNotFoundError, ValueError) as exc:
-        raise UsageError(str(exc)) from None
 
 
 def _check_images(model, X, description):
@@ -32,7 +24,7 @@ def _check_images(model, X, description):
 
 def evaluate(args):
     """Print accuracy, classification report and confusion matrix of a saved model."""
-    model = _load_model(args.model)
+    model = load_model_file(args.model, args.allow_pickle)
     X, y, description = load_labelled_data(args.data, "test", args.data_home)
     _check_images(model, X, description)
     print(f"Model: {args.model}\nData: {description}")
@@ -44,12 +36,26 @@ def report(args):
     """Write the HTML report and metrics.json of a saved model."""
     from .._report import build_report
 
-    model = _load_model(args.model)
+    model = load_model_file(args.model, args.allow_pickle)
+    check_output_folder(args.out, "the report")
     X, y, description = load_labelled_data(args.data, "test", args.data_home)
     _check_images(model, X, description)
     path = build_report(model, X, y, args.out, dataset=description)
     print(f"Wrote {path} and {os.path.join(args.out, 'metrics.json')}.")
     return 0
+
+
+def _check_folds(y, args):
+    """Every class needs a digit in each fold: say so instead of scikit-learn's traceback."""
+    import numpy as np
+
+    labels, counts = np.unique(y, return_counts=True)
+    if counts.min() < args.cv:
+        rarest = labels[np.argmin(counts)]
+        raise UsageError(
+            f"--cv {args.cv} needs at least {args.cv} digits of each class, but class "
+            f"{rarest} has {counts.min()}: use fewer folds or more data (--max-samples)"
+        )
 
 
 def search(args):
@@ -65,23 +71,32 @@ def search(args):
         except ImportError as exc:
             raise UsageError(str(exc)) from None
     quiet_tensorflow()
-    os.makedirs(args.out, exist_ok=True)
-    best_path = check_output_file(os.path.join(args.out, "best_model.joblib"))
+    check_output_folder(args.out, "the search results")
+    best_path = check_output_file(os.path.join(args.out, "best_model.skdigits"))
 
     import pandas as pd
     from sklearn.model_selection import GridSearchCV
 
     from .._persistence import save_model
     from .._pipeline import make_digit_pipeline
+    from .._search import EpochGridSearchCV
 
     X, y, description = load_labelled_data(args.data, "train", args.data_home)
     if args.max_samples and args.max_samples < len(y):
+        n_classes = len(set(y.tolist()))
+        if args.max_samples < n_classes * args.cv:
+            raise UsageError(
+                f"--max-samples {args.max_samples} is too few for --cv {args.cv}: each of the "
+                f"{n_classes} classes needs at least {args.cv} digits, so at least "
+                f"{n_classes * args.cv} in all"
+            )
         from sklearn.model_selection import train_test_split
 
         X, _, y, _ = train_test_split(
             X, y, train_size=args.max_samples, stratify=y, random_state=args.random_state
         )
         description += f", stratified subset of {len(y):,}"
+    _check_folds(y, args)
     grid = {"classifier__hidden_layer_sizes": args.hidden, "classifier__epochs": args.epochs}
     for option, name in (("batch_size", "batch_size"), ("dropout", "dropout"),
                          ("learning_rate", "learning_rate")):
@@ -96,7 +111,9 @@ def search(args):
         f"Data: {description}\nSearching {n_candidates} candidates x {args.cv} folds = "
         f"{n_candidates * args.cv} fits ({where}).", flush=True,
     )
-    search = GridSearchCV(
+    # several epochs values: one training run per fold for all of them
+    shares_runs = len(set(args.epochs)) > 1
+    search = (EpochGridSearchCV if shares_runs else GridSearchCV)(
         make_digit_pipeline(random_state=args.random_state),
         grid,
         cv=args.cv,
@@ -117,6 +134,10 @@ def search(args):
             fit_on_cluster(search, X, y, client=client, verbose=10, timeout=timeout)
     else:
         search.fit(X, y)
+    if shares_runs:
+        trained, saved = search.epochs_trained_, search.epochs_saved_
+        print(f"\nEpochs: {trained} epochs trained instead of {trained + saved} ({saved} saved), "
+              "each fold training once to the largest epochs value.")
     results = pd.DataFrame(search.cv_results_)
     table = pd.DataFrame({"rank": results["rank_test_score"]})
     for key in grid:

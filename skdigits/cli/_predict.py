@@ -3,19 +3,45 @@
 import json
 import os
 
-from ._common import UsageError, quiet_tensorflow
+from ._common import UsageError, check_output_folder, load_model_file, quiet_tensorflow
 
-_MODEL_SUFFIXES = (".joblib", ".pkl", ".pickle")
+_MODEL_HINTS = {
+    "skdigits": "a model file, not a picture: to use it as the model, put it first or "
+    "pass --model FILE",
+    "pickle": "a pickle (joblib) file, not a picture; it was not loaded. To use it as the "
+    "model: --model FILE --allow-pickle (a pickle can run any code: only files you trust)",
+}
 
 
-def _split_model(inputs):
-    """The first input is the model when it names a saved model file."""
-    if inputs and inputs[0].lower().endswith(_MODEL_SUFFIXES):
+def _split_model(args):
+    """The model file and the pictures: ``--model``, else a first input that is a .skdigits file.
+
+    The first input counts as the model only by its content (a zip with a
+    skdigits manifest), never by its name, so a pickle named ``model.pkl``
+    among downloaded files is never taken for a model.
+    """
+    from .._model_format import is_model_file
+
+    inputs = list(args.inputs)
+    if args.model:
+        return args.model, inputs
+    if inputs and os.path.isfile(inputs[0]) and is_model_file(inputs[0]):
         return inputs[0], inputs[1:]
     return None, inputs
 
 
-def _save_side_by_side(folder, file, gray, normalized, label, probability):
+def _picture_name(file, used):
+    """``<stem>-seen.png``, numbered when another picture of the run has the same stem."""
+    stem = os.path.splitext(os.path.basename(file))[0]
+    name, number = f"{stem}-seen.png", 1
+    while name in used:
+        number += 1
+        name = f"{stem}-{number}-seen.png"
+    used.add(name)
+    return name
+
+
+def _save_side_by_side(path, gray, normalized, label, probability):
     import matplotlib
 
     matplotlib.use("Agg")
@@ -29,7 +55,6 @@ def _save_side_by_side(folder, file, gray, normalized, label, probability):
     for ax in (left, right):
         ax.axis("off")
     fig.tight_layout()
-    path = os.path.join(folder, os.path.splitext(os.path.basename(file))[0] + "-seen.png")
     fig.savefig(path, dpi=100)
     plt.close(fig)
     return path
@@ -37,15 +62,17 @@ def _save_side_by_side(folder, file, gray, normalized, label, probability):
 
 def predict(args):
     """Print the digit in each picture; exit 1 when some pictures failed."""
-    model_path, inputs = _split_model(args.inputs)
+    model_path, inputs = _split_model(args)
     if not inputs:
-        raise UsageError("no pictures given: skdigits predict [MODEL.joblib] IMAGE|FOLDER ...")
+        raise UsageError("no pictures given: skdigits predict [--model MODEL] IMAGE|FOLDER ...")
+    if args.show:
+        check_output_folder(args.show, "pictures")
     quiet_tensorflow()
     import numpy as np
 
     from .._default_model import load_default_model, raw_image_pipeline
     from .._images import list_image_files, read_image
-    from .._persistence import load_model
+    from .._model_format import sniff
     from ..exceptions import ImageError
 
     files = list_image_files(inputs)
@@ -53,18 +80,17 @@ def predict(args):
         raise UsageError(f"no image files in {', '.join(inputs)}")
     log = (lambda message: None) if args.json else print
     if model_path:
-        try:
-            model = raw_image_pipeline(load_model(model_path))
-        except (FileNotFoundError, ValueError) as exc:
-            raise UsageError(str(exc)) from None
+        model = raw_image_pipeline(load_model_file(model_path, args.allow_pickle))
     else:
         model = load_default_model(args.data_home, log=log)
     normalizer = model.named_steps["normalize"]
     rest = model[1:]
-    if args.show:
-        os.makedirs(args.show, exist_ok=True)
-    results = []
+    results, used_names = [], set()
     for file in files:
+        kind = sniff(file) if os.path.isfile(file) else None
+        if kind in _MODEL_HINTS:
+            results.append({"file": file, "error": _MODEL_HINTS[kind]})
+            continue
         try:
             gray = read_image(file)
             normalized = normalizer.normalize_one(gray, name=file)
@@ -83,7 +109,8 @@ def predict(args):
         }
         if args.show:
             result["picture"] = _save_side_by_side(
-                args.show, file, gray, normalized, result["digit"], result["probability"]
+                os.path.join(args.show, _picture_name(file, used_names)),
+                gray, normalized, result["digit"], result["probability"],
             )
         results.append(result)
     if args.json:

@@ -2,7 +2,13 @@
 
 import sys
 
-from ._common import UsageError, check_output_file, print_evaluation, quiet_tensorflow
+from ._common import (
+    UsageError,
+    check_output_file,
+    check_output_folder,
+    print_evaluation,
+    quiet_tensorflow,
+)
 
 
 def training_data(args):
@@ -46,6 +52,8 @@ def train(args):
     """Train the pipeline, print its evaluation, save it (and a report)."""
     quiet_tensorflow()
     out = check_output_file(args.out)
+    if args.report:
+        check_output_folder(args.report, "the report")
 
     from .._persistence import save_model
     from .._pipeline import make_digit_pipeline
