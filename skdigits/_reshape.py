@@ -81,7 +81,8 @@ class ImageReshaper(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     Examples
     --------
-    >>>     >>> from skdigits import ImageReshaper
+    >>> import numpy as np
+    >>> from skdigits import ImageReshaper
     >>> images = np.zeros((5, 28, 28), dtype=np.uint8)
     >>> reshaper = ImageReshaper().fit(images)
     >>> reshaper.transform(images).shape

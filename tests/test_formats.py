@@ -74,6 +74,40 @@ def test_kaggle_csv_wrong_columns_and_values(tmp_path):
         read_kaggle_csv(tmp_path / "labels.csv")
 
 
+@pytest.mark.parametrize("label, shown", [("7.5", "7.5"), ("seven", "'seven'"), ("inf", "inf")])
+def test_kaggle_csv_labels_that_are_not_whole_numbers(tmp_path, label, shown):
+    images, _ = tiny_digits(3, 0)
+    _write_csv(tmp_path / "train.csv", images, ["3", label, "1"])
+    with pytest.raises(DataFormatError, match=rf"train.csv: labels must be whole numbers.*data row 2 is {shown}"):
+        read_kaggle_csv(tmp_path / "train.csv")
+
+
+def test_kaggle_csv_whole_float_labels_become_integers(tmp_path):
+    images, _ = tiny_digits(2, 0)
+    _write_csv(tmp_path / "train.csv", images, ["3.0", "7"])
+    _, y = read_kaggle_csv(tmp_path / "train.csv")
+    assert y.tolist() == [3, 7] and y.dtype == np.int64
+
+
+@pytest.mark.parametrize("labels, shown", [
+    (np.array([1.0, 1.7, 2.5]), "1.7"),
+    (np.array([1.0, np.nan, 3.0]), "nan"),
+    (np.array(["1", "seven", "2"]), "'seven'"),
+])
+def test_npz_labels_that_are_not_whole_numbers(tmp_path, labels, shown):
+    images = np.zeros((3, 28, 28), np.uint8)
+    np.savez(tmp_path / "mnist.npz", x_train=images, y_train=labels, x_test=images[:1], y_test=[1])
+    with pytest.raises(DataFormatError, match=rf"mnist.npz \(train\): labels must be whole numbers.*index 1 is {shown}"):
+        read_mnist_npz(tmp_path / "mnist.npz")
+
+
+def test_npz_whole_float_labels_become_integers(tmp_path):
+    images = np.zeros((2, 28, 28), np.uint8)
+    np.savez(tmp_path / "mnist.npz", x_train=images, y_train=[3.0, 7.0], x_test=images[:1], y_test=[1])
+    (_, y_train), _ = read_mnist_npz(tmp_path / "mnist.npz")
+    assert y_train.tolist() == [3, 7] and y_train.dtype.kind == "i"
+
+
 def _write_folder(root, images, labels, suffix=".png"):
     for i, (image, label) in enumerate(zip(images, labels)):
         folder = root / str(label)
@@ -109,6 +143,11 @@ def test_image_folder_bad_inputs(tmp_path):
     (tmp_path / "label" / "12").mkdir(parents=True)
     with pytest.raises(DataFormatError, match="must be digits 0-9; got '12'"):
         read_image_folder(tmp_path / "label")
+
+    for name in ["³", "٣", "3a"]:  # digits to str.isdigit, but not labels
+        (tmp_path / name / name).mkdir(parents=True)
+        with pytest.raises(DataFormatError, match=f"must be digits 0-9; got '{name}'"):
+            read_image_folder(tmp_path / name)
 
     (tmp_path / "sizes" / "1").mkdir(parents=True)
     Image.fromarray(np.zeros((28, 28), np.uint8)).save(tmp_path / "sizes" / "1" / "a.png")

@@ -47,6 +47,10 @@ def _header(ndim=3, code=8, dims=(2, 28, 28)):
         (_header()[:10], "truncated: its header announces 3 dimensions"),
         (_header() + bytes(2 * 28 * 28 - 1), r"truncated: .*shape \(2, 28, 28\)"),
         (_header() + bytes(2 * 28 * 28 + 5), "trailing bytes"),
+        # Sizes whose product overflows 64 bits, or wraps around to 0.
+        (_header(dims=(2**31, 2**31, 4)), r"truncated: .*18446744073709551616 data bytes"),
+        (_header(ndim=4, dims=(2**16,) * 4), r"truncated: .*\(65536, 65536, 65536, 65536\)"),
+        (_header(ndim=100, dims=(1,) * 100) + bytes(1), "100 dimensions; expected at most 32"),
     ],
 )
 def test_broken_files_name_the_file_and_the_problem(tmp_path, content, message):

@@ -132,6 +132,17 @@ def test_labels_outside_0_9_are_refused(tmp_path):
         load_mnist(download_if_missing=False)
 
 
+def test_fractional_idx_labels_are_refused_naming_the_files(tmp_path):
+    from skdigits.datasets import write_idx
+
+    write_idx_set(tmp_path / "home" / "mnist", n_train=10)
+    labels = np.arange(10, dtype=np.float32)
+    labels[4] = 4.5
+    write_idx(labels, tmp_path / "home" / "mnist" / "train-labels-idx1-ubyte.gz")
+    with pytest.raises(DataFormatError, match=r"train-labels-idx1-ubyte.gz: labels must be whole.*index 4 is 4.5"):
+        load_mnist(download_if_missing=False)
+
+
 def test_status_of_incomplete_and_unverified_sets(tmp_path):
     write_idx_set(tmp_path / "home" / "mnist")
     status = dataset_status("mnist")

@@ -1,11 +1,11 @@
 """Readers for the formats users bring: Keras npz, Kaggle CSV, image folders."""
 
 import os
+import re
 
 import numpy as np
 
 from ..exceptions import DataFormatError
-
 
 
 def read_mnist_npz(path):
@@ -48,27 +48,93 @@ def read_mnist_npz(path):
     except Exception as exc:  # zipfile, OSError, ValueError... for corrupt archives
         raise DataFormatError(f"Cannot read {path} as an npz archive: {exc}.") from exc
     for split in ("train", "test"):
-        check_images_and_labels(arrays[f"x_{split}"], arrays[f"y_{split}"], f"{path} ({split})")
+        arrays[f"y_{split}"] = check_images_and_labels(
+            arrays[f"x_{split}"], arrays[f"y_{split}"], f"{path} ({split})"
+        )
     return (arrays["x_train"], arrays["y_train"]), (arrays["x_test"], arrays["y_test"])
 
 
+def _first_bad_label(labels):
+    """Index of the first label that is not a whole number, or None."""
+    if labels.dtype.kind == "f":
+        with np.errstate(invalid="ignore"):
+            bad = ~np.isfinite(labels) | (labels != np.round(labels))
+        return int(np.argmax(bad)) if bad.any() else None
+    for i, value in enumerate(labels.tolist()):
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            return i
+        if not (np.isfinite(number) and number == round(number)):
+            return i
+    return None
+
+
+def integer_labels(labels, name, *, position=None):
+    """Return ``labels`` as whole numbers, or raise naming the first that is not.
+
+    Integer labels are returned as they are (uint8 from IDX files stays
+    uint8); floats that are whole numbers (``7.0``) and strings of digits
+    become int64. A fraction (``7.5``, which ``astype(int)`` would silently
+    turn into 7), a word (``"seven"``), NaN or infinity is a
+    :class:`~skdigits.exceptions.DataFormatError` naming ``name`` and the
+    first bad value.
+
+    Parameters
+    ----------
+    labels : array-like of shape (n_samples,)
+        The labels read from a file.
+    name : str
+        The file, as error messages name it.
+    position : callable, default=None
+        Describes the 0-based index of a bad label for the message (default:
+        ``"label at index i"``).
+
+    Returns
+    -------
+    labels : ndarray of shape (n_samples,)
+        Integer labels.
+    """
+    labels = np.asarray(labels)
+    if labels.dtype.kind in "iub":
+        return labels
+    flat = labels.ravel()
+    bad = _first_bad_label(flat)
+    if bad is not None:
+        value = flat[bad]
+        value = value.item() if isinstance(value, np.generic) else value
+        shown = f"{value:g}" if isinstance(value, float) else repr(value)
+        where = position(bad) if position else f"label at index {bad}"
+        raise DataFormatError(
+            f"{name}: labels must be whole numbers (digits 0-9); {where} is {shown}."
+        )
+    if labels.dtype.kind == "f":
+        return labels.astype(np.int64)
+    return np.asarray([int(float(v)) for v in flat.tolist()], dtype=np.int64).reshape(labels.shape)
+
+
 def check_images_and_labels(images, labels, name, n_classes=10):
-    """Check an image stack and its labels; errors name ``name`` and the problem."""
+    """Check an image stack and its labels; errors name ``name`` and the problem.
+
+    Returns the labels, as whole numbers (see :func:`integer_labels`), or None.
+    """
     if images.ndim != 3:
         raise DataFormatError(
             f"{name}: expected images of shape (n, height, width), got shape {images.shape}."
         )
     if labels is None:
-        return
+        return None
     if labels.ndim != 1 or len(labels) != len(images):
         raise DataFormatError(
             f"{name}: {len(images)} images but labels of shape {labels.shape}; "
             "expected one label per image."
         )
+    labels = integer_labels(labels, name)
     if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
         raise DataFormatError(
             f"{name}: labels must lie in 0-{n_classes - 1}; found {labels.min()} to {labels.max()}."
         )
+    return labels
 
 
 def read_kaggle_csv(path, *, image_shape=(28, 28)):
@@ -133,8 +199,13 @@ def read_kaggle_csv(path, *, image_shape=(28, 28)):
             f"{path}: pixel values must be integers 0-255; found {pixels.min()} to {pixels.max()}."
         )
     X = pixels.astype(np.uint8).reshape(-1, *image_shape)
-    y = table["label"].to_numpy().astype(np.int64) if has_label else None
-    check_images_and_labels(X, y, path)
+    y = None
+    if has_label:
+        # Data row N is line N + 1 of the file (after the header).
+        y = integer_labels(
+            table["label"].to_numpy(), path, position=lambda i: f"the label of data row {i + 1}"
+        ).astype(np.int64)
+    y = check_images_and_labels(X, y, path)
     return X, y
 
 
@@ -182,7 +253,8 @@ def read_image_folder(root):
         folder = os.path.join(root, entry)
         if entry.startswith(".") or not os.path.isdir(folder):
             continue
-        if not (entry.isdigit() and 0 <= int(entry) <= 9):
+        # ASCII digits only: "³" or "٣" pass str.isdigit but are no label.
+        if not (re.fullmatch("[0-9]+", entry) and int(entry) <= 9):
             raise DataFormatError(
                 f"{folder}: folder names are the labels and must be digits 0-9; got {entry!r}."
             )

@@ -1,6 +1,7 @@
 """Reading the IDX format of the MNIST distribution."""
 
 import gzip
+import math
 import os
 import zlib
 
@@ -18,6 +19,8 @@ _IDX_DTYPES = {
     0x0E: np.dtype(">f8"),
 }
 _GZIP_MAGIC = b"\x1f\x8b"
+# NumPy arrays have at most 64 dimensions; IDX data sets use one to four.
+_MAX_DIMS = 32
 
 
 def read_bytes(path):
@@ -72,6 +75,11 @@ def parse_idx(data, name="<bytes>"):
             f"{name} is not an IDX file: bad magic number 0x{data[:4].hex()} "
             "(expected 0x0000, a type code such as 08 for uint8, and a dimension count)."
         )
+    if ndim > _MAX_DIMS:
+        raise DataFormatError(
+            f"{name} is not a readable IDX file: its header announces {ndim} dimensions; "
+            f"expected at most {_MAX_DIMS} (MNIST files have 1 for labels, 3 for images)."
+        )
     header_size = 4 + 4 * ndim
     if len(data) < header_size:
         raise DataFormatError(
@@ -80,7 +88,8 @@ def parse_idx(data, name="<bytes>"):
         )
     shape = tuple(int(d) for d in np.frombuffer(data, dtype=">u4", count=ndim, offset=4))
     dtype = _IDX_DTYPES[dtype_code]
-    expected = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    # Python integers: sizes near 2**32 per dimension must not wrap around.
+    expected = math.prod(shape) * dtype.itemsize
     actual = len(data) - header_size
     if actual != expected:
         problem = "is truncated" if actual < expected else "has trailing bytes"

@@ -48,7 +48,9 @@ def _read_idx_set(files):
     for split in ("train", "test"):
         images = read_idx(files[f"{split}_images"])
         labels = read_idx(files[f"{split}_labels"])
-        check_images_and_labels(images, labels, f"{files[f'{split}_images']} and its labels")
+        labels = check_images_and_labels(
+            images, labels, f"{files[f'{split}_images']} and {files[f'{split}_labels']}"
+        )
         splits.append((images, labels))
     return tuple(splits)
 
