@@ -271,14 +271,21 @@ def run(options):
     if options.write:
         cpu, versions = _machine()
         command = "python benchmarks/run.py " + ("--full --write" if options.full else "--quick --write")
-        with open(os.path.join(HERE, "RESULTS.md"), "w") as handle:
+        path = os.path.join(HERE, "RESULTS.md")
+        kept = ""  # the sections other scripts wrote (benchmarks/search.py's), from their marker
+        if os.path.exists(path):
+            with open(path) as handle:
+                text = handle.read()
+            if "\n<!-- benchmarks/" in text:
+                kept = "\n" + text[text.index("\n<!-- benchmarks/") + 1:]
+        with open(path, "w") as handle:
             handle.write(
                 f"# Benchmark results\n\nCommand: `{command}` (with `SKDIGITS_DATA` pointing at full "
                 f"MNIST for --full)\n\nMachine: {cpu}; "
                 + ", ".join(f"{k} {v}" for k, v in versions.items())
                 + f"\n\nData: {data}, {epochs} epoch(s), {seeds} seed(s); times are medians over "
                 "seeds (training) or repeated calls (prediction), each measurement in its own "
-                f"process.\n\n{table}\n{extra}"
+                f"process.\n\n{table}\n{extra}{kept}"
             )
     return rows
 

@@ -1,5 +1,8 @@
 """EpochGridSearchCV: GridSearchCV's results from one training run per fold and setting."""
 
+import os
+import subprocess
+import sys
 import time
 import warnings
 
@@ -202,3 +205,13 @@ def test_runs_on_a_dask_cluster_equal_the_local_search(searches, digits):
     with connect("local", n_workers=2) as client:
         fit_on_cluster(search, *digits, client=client)
     assert_same_search(search, ours)
+
+
+@pytest.mark.slow
+def test_search_benchmark_runs_and_finds_the_same_results():
+    script = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                          "benchmarks", "search.py")
+    result = subprocess.run([sys.executable, script, "--tiny", "--repeats", "1"],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+    assert "| ratio |" in result.stdout and "| same | same |" in result.stdout
