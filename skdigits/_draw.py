@@ -13,7 +13,9 @@ import io
 import ipaddress
 import json
 import socket
+import sys
 import threading
+import traceback
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
@@ -251,7 +253,8 @@ class DrawRequestHandler(BaseHTTPRequestHandler):
         """The request body, or None once an error has been answered."""
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
             self.close_connection = True
-            self._error(HTTPStatus.LENGTH_REQUIRED, "send a Content-Length; chunked bodies are not read")
+            self._error(HTTPStatus.LENGTH_REQUIRED,
+                        "send a Content-Length; chunked bodies are not read")
             return None
         try:
             length = int(self.headers.get("Content-Length", "0"))
@@ -295,7 +298,7 @@ class DrawRequestHandler(BaseHTTPRequestHandler):
             self._error(HTTPStatus.BAD_REQUEST, str(exc))
             return
         except Exception as exc:  # a bug, not the user's picture: say so, keep serving
-            self.log_error("prediction failed: %r", exc)
+            traceback.print_exc(file=sys.stderr)
             self._error(HTTPStatus.INTERNAL_SERVER_ERROR,
                         f"the model could not read the picture: {type(exc).__name__}: {exc}")
             return
@@ -360,6 +363,22 @@ def make_server(model, host="127.0.0.1", port=0, *, log=None):
     server : DrawServer
         Call ``serve_forever()`` (and ``shutdown()`` from another thread),
         then ``server_close()``.
+
+    Examples
+    --------
+    Any fitted pipeline that predicts the digits 0-9 will do; here one that
+    always answers the most frequent digit, so nothing is trained:
+
+    >>> from sklearn.dummy import DummyClassifier
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from skdigits import ImageReshaper, load_mnist_sample
+    >>> from skdigits._draw import make_server
+    >>> X, y = load_mnist_sample(return_X_y=True)
+    >>> model = make_pipeline(ImageReshaper(), DummyClassifier()).fit(X[:50], y[:50])
+    >>> server = make_server(model, "127.0.0.1", 0)
+    >>> server.url.startswith("http://127.0.0.1:")
+    True
+    >>> server.server_close()
     """
     reader = DigitReader(model)
     # One prediction now, so the first stroke does not wait for the model's

@@ -10,7 +10,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -193,6 +192,26 @@ def test_an_oversized_body_gets_413(server):
 
 
 @pytest.mark.parametrize(
+    "headers, status",
+    [({"Transfer-Encoding": "chunked"}, 411), ({"Content-Length": "-5"}, 400),
+     ({"Content-Length": "many"}, 400)],
+    ids=["chunked", "negative", "not-a-number"],
+)
+def test_a_body_without_a_usable_length_is_refused(server, headers, status):
+    host, port = server.server_address[:2]
+    connection = http.client.HTTPConnection(host, port, timeout=30)
+    connection.putrequest("POST", "/predict", skip_accept_encoding=True)
+    for key, value in headers.items():
+        connection.putheader(key, value)
+    connection.endheaders()
+    response = connection.getresponse()
+    answer = json.loads(response.read())
+    connection.close()
+    assert response.status == status
+    assert "error" in answer
+
+
+@pytest.mark.parametrize(
     "method, path, status",
     [
         ("GET", "/favicon.ico", 404),
@@ -370,13 +389,23 @@ def test_draw_user_errors_are_one_line(argv, status, message, capsys):
     assert "Traceback" not in err
 
 
-def test_ctrl_c_stops_the_command_cleanly(model, tmp_path):
+def test_a_pickled_model_needs_allow_pickle(model, quick_serve, capsys, tmp_path):
     path = tmp_path / "model.joblib"
+    skdigits.save_model(model, path)
+    assert main(["draw", str(path), "--no-browser", "--port", "0"]) == 1
+    err = capsys.readouterr().err
+    assert "--allow-pickle" in err and "Traceback" not in err
+    assert quick_serve == []  # nothing served
+    assert main(["draw", str(path), "--allow-pickle", "--no-browser", "--port", "0"]) == 0
+    assert len(quick_serve) == 1
+
+
+def test_ctrl_c_stops_the_command_cleanly(model, tmp_path):
+    path = tmp_path / "model.skdigits"
     skdigits.save_model(model, path)
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "TF_CPP_MIN_LOG_LEVEL": "3"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "skdigits", "draw", str(path), "--allow-pickle",
-         "--no-browser", "--port", "0"],
+        [sys.executable, "-m", "skdigits", "draw", str(path), "--no-browser", "--port", "0"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env,
     )
     try:
@@ -486,6 +515,9 @@ def test_drawn_digits_are_read_as_the_python_api_reads_the_canvas(page, model, h
         shown, values, seen_src = _shown(page)
         assert shown == str(digit)
         assert values[digit] == page.locator("#bars li.top .value").inner_text()
+        widths = page.eval_on_selector_all("#bars .bar", "bars => bars.map(b => b.style.width)")
+        np.testing.assert_allclose([float(w.rstrip("%")) for w in widths], 100 * proba,
+                                   atol=0.06)
         shown_seen = np.asarray(Image.open(io.BytesIO(base64.b64decode(seen_src.split(",", 1)[1]))))
         np.testing.assert_array_equal(shown_seen, seen)
         status = page.inner_text("#status")
@@ -570,10 +602,10 @@ def test_the_page_fits_a_phone_takes_touch_and_works_from_the_keyboard(browser, 
         scale = box["width"] / 28
         for stroke in digit_strokes(X[5]):
             points = [{"x": box["x"] + x * scale, "y": box["y"] + y * scale} for x, y in stroke]
-            touch.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": points[:1]})
-            for point in points[1:]:
-                touch.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [point]})
-            touch.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+            for kind, touching in [("touchStart", points[:1]),
+                                   *(("touchMove", [point]) for point in points[1:]),
+                                   ("touchEnd", [])]:
+                touch.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": touching})
         _wait_for_answer(page)
         assert page.inner_text("#digit") != ""
         page.screenshot(path=tmp_path / "draw-phone.png")  # what the phone shows
