@@ -2,6 +2,7 @@
 
 __all__ = [
     "AlreadyScaledWarning",
+    "ChecksumMismatchWarning",
     "DataFormatError",
     "DataNotFoundError",
     "DownloadError",
@@ -27,6 +28,25 @@ class AlreadyScaledWarning(UserWarning):
     ...     warnings.simplefilter("always")
     ...     _ = PixelScaler().fit_transform(np.full((2, 4), 0.5))
     >>> caught[0].category is AlreadyScaledWarning
+    True
+    """
+
+
+class ChecksumMismatchWarning(UserWarning):
+    """Warn that a data-home file does not match its data set's published digest.
+
+    Raised when :func:`~skdigits.load_mnist` or
+    :func:`~skdigits.load_fashion_mnist` loads IDX files from the data home
+    that ``skdigits data`` would report as a checksum mismatch: a corrupt or
+    truncated copy, or another data set under the same name. The files are
+    still loaded; the message names the file and says how to fetch it again.
+    Each version of a file is hashed once (see
+    :func:`skdigits.datasets.dataset_status` for a full check).
+
+    Examples
+    --------
+    >>> from skdigits.exceptions import ChecksumMismatchWarning
+    >>> issubclass(ChecksumMismatchWarning, UserWarning)
     True
     """
 

@@ -3,9 +3,14 @@
 import dataclasses
 import hashlib
 import http.server
+import json
 import os
+import socket
+import subprocess
+import sys
 import threading
 import time
+import warnings
 
 import numpy as np
 import pytest
@@ -13,7 +18,7 @@ import pytest
 from skdigits import load_mnist
 from skdigits.datasets import DATASETS, dataset_status, download_dataset, download_file
 from skdigits.datasets._registry import RemoteFile
-from skdigits.exceptions import DataNotFoundError, DownloadError
+from skdigits.exceptions import ChecksumMismatchWarning, DataNotFoundError, DownloadError
 
 from ._data import write_idx_set
 
@@ -81,7 +86,7 @@ def test_load_downloads_when_missing(tmp_path, remote_mnist, capsys):
     assert "train-images-idx3-ubyte.gz" in capsys.readouterr().err  # the progress bar
     status = dataset_status("mnist", data_home=home)
     assert status["present"] and status["verified"]
-    assert sorted(os.listdir(home / "mnist")) == sorted(
+    assert sorted(n for n in os.listdir(home / "mnist") if not n.startswith(".")) == sorted(
         f.filename for f in DATASETS["mnist"].files.values()
     )
 
@@ -131,9 +136,96 @@ def test_download_file_verifies_md5(tmp_path, server):
     assert (tmp_path / "f").read_bytes() == b"hello"
 
 
+def _dead_pid():
+    """The id of a process of this machine that has exited."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_killed_downloads_partial_files_are_cleaned(tmp_path, server):
+    base_url, routes = server
+    routes["/f"] = (b"hello", "ok")
+    host = socket.gethostname()
+    host = "".join(c if c.isalnum() or c == "-" else "-" for c in host)[:40] or "host"
+    killed = tmp_path / f".f.{host}.{_dead_pid()}.k1ll3d.part"
+    running = tmp_path / f".f.{host}.{os.getpid()}.runn1ng.part"
+    elsewhere = tmp_path / ".f.otherhost.12.recent.part"
+    old_elsewhere = tmp_path / ".f.otherhost.13.old.part"
+    legacy = tmp_path / ".f.x7y8z9.part"  # atomic_open's name, before host and pid
+    other_file = tmp_path / f".g.{host}.{_dead_pid()}.abc.part"
+    for path in (killed, running, elsewhere, old_elsewhere, legacy, other_file):
+        path.write_bytes(b"half a file")
+    hours_ago = time.time() - 2 * 3600
+    for path in (old_elsewhere, legacy):
+        os.utime(path, (hours_ago, hours_ago))
+    download_file(base_url + "/f", tmp_path / "f", md5=hashlib.md5(b"hello").hexdigest(),
+                  progress=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["f", running.name, elsewhere.name, other_file.name]
+    )
+
+
+def test_a_failed_download_after_a_killed_one_leaves_nothing(tmp_path, server):
+    base_url, routes = server
+    routes["/f"] = (b"hello", "truncated")
+    host = "".join(c if c.isalnum() or c == "-" else "-" for c in socket.gethostname())[:40]
+    (tmp_path / f".f.{host or 'host'}.{_dead_pid()}.k1ll3d.part").write_bytes(b"half")
+    with pytest.raises(DownloadError, match="cut short"):
+        download_file(base_url + "/f", tmp_path / "f", progress=False)
+    assert os.listdir(tmp_path) == []
+
+
 def test_verified_files_are_not_downloaded_again(tmp_path, remote_mnist):
     routes, _ = remote_mnist
     home = tmp_path / "home"
     download_dataset("mnist", data_home=home, progress=False)
     routes.clear()  # the server now answers 404 to everything
     assert download_dataset("mnist", data_home=home, progress=False) == str(home / "mnist")
+
+
+def test_data_home_files_are_verified_once_and_remembered(tmp_path, remote_mnist):
+    home = tmp_path / "home"
+    download_dataset("mnist", data_home=home, progress=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        load_mnist(data_home=home, download_if_missing=False)
+    marker = home / "mnist" / ".skdigits-verified.json"
+    records = json.loads(marker.read_text())["files"]
+    assert sorted(records) == sorted(f.filename for f in DATASETS["mnist"].files.values())
+    assert all(r["verified"] for r in records.values())
+    # The marker is trusted while size and modification time stay the same...
+    records["train-labels-idx1-ubyte.gz"]["verified"] = False
+    marker.write_text(json.dumps({"version": 1, "files": records}))
+    with pytest.warns(ChecksumMismatchWarning, match="train-labels-idx1-ubyte.gz does not match"):
+        load_mnist(data_home=home, download_if_missing=False)
+    # ... and a file that changed is hashed again.
+    labels = home / "mnist" / "train-labels-idx1-ubyte.gz"
+    os.utime(labels, ns=(labels.stat().st_atime_ns, labels.stat().st_mtime_ns + 10**9))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        load_mnist(data_home=home, download_if_missing=False)
+    assert json.loads(marker.read_text())["files"]["train-labels-idx1-ubyte.gz"]["verified"]
+
+
+def test_a_data_home_file_that_does_not_match_warns_at_each_load(tmp_path, remote_mnist):
+    _, (train, _) = remote_mnist
+    home = tmp_path / "home"
+    write_idx_set(home / "mnist", n_train=12)  # other digits than the published ones
+    for _ in range(2):
+        with pytest.warns(ChecksumMismatchWarning, match=r"train-images-idx3-ubyte.gz does not match.*skdigits download mnist"):
+            (X_train, _), _ = load_mnist(data_home=home, download_if_missing=False)
+        assert len(X_train) == 12  # still loaded
+
+
+def test_a_read_only_data_home_is_checked_without_a_marker(tmp_path, remote_mnist):
+    home = tmp_path / "home"
+    download_dataset("mnist", data_home=home, progress=False)
+    (home / "mnist").chmod(0o555)  # shared read-only: left alone, even by root
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            load_mnist(data_home=home, download_if_missing=False)
+        assert not (home / "mnist" / ".skdigits-verified.json").exists()
+    finally:
+        (home / "mnist").chmod(0o755)

@@ -16,6 +16,10 @@ from skdigits.exceptions import DataFormatError, DataNotFoundError
 
 from ._data import tiny_digits, write_idx_set
 
+# Tiny generated IDX sets stand in for MNIST in the data home: they do not
+# match the published digests (test_download.py checks that warning).
+pytestmark = pytest.mark.filterwarnings("ignore::skdigits.exceptions.ChecksumMismatchWarning")
+
 
 @pytest.fixture(autouse=True)
 def _isolated_homes(tmp_path, monkeypatch):

@@ -1,18 +1,113 @@
 """Downloading files safely: timeout, progress, checksum, atomic write."""
 
+import contextlib
 import hashlib
 import http.client
 import os
+import re
 import socket
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
 
-from .._atomic import atomic_open
 from ..exceptions import DownloadError
 
 _CHUNK = 1 << 16
+#: A partial download not written to for this long (seconds) is abandoned
+#: when its writer cannot be asked (another machine, or not POSIX).
+STALE_PART_SECONDS = 3600
+
+
+def _host_tag():
+    """This machine's name, reduced to characters safe in a file name."""
+    return re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname() or "host")[:40] or "host"
+
+
+def _pid_alive(pid):
+    """Whether process ``pid`` of this machine still runs (POSIX only)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # PermissionError: it exists, owned by someone else
+        return True
+    return True
+
+
+def _remove_stale_parts(destination):
+    """Delete the partial files that killed downloads of ``destination`` left.
+
+    A download writes to ``.<name>.<host>.<pid>.<random>.part`` beside
+    ``destination`` and renames it when complete and verified; a failure
+    deletes it, but a download killed outright (``kill -9``, a power cut)
+    cannot. Before downloading again, such leftovers are deleted: those of
+    a process of this machine that no longer runs, and any (including ones
+    of another machine sharing the folder, or of older skdigits versions)
+    not written to for :data:`STALE_PART_SECONDS`. A download still running
+    elsewhere keeps its file.
+
+    Parameters
+    ----------
+    destination : str or os.PathLike
+        The final file name of the download.
+
+    Returns
+    -------
+    removed : list of str
+        The paths deleted.
+    """
+    folder, base = os.path.split(os.path.abspath(os.fspath(destination)))
+    pattern = re.compile(rf"\.{re.escape(base)}\.(?:(?P<host>[A-Za-z0-9-]+)\.(?P<pid>\d+)\.)?.*\.part")
+    host, removed = _host_tag(), []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        match = pattern.fullmatch(entry.name)
+        if not match:
+            continue
+        if match["pid"] and match["host"] == host and os.name == "posix":
+            stale = not _pid_alive(int(match["pid"]))
+        else:
+            try:
+                stale = time.time() - entry.stat().st_mtime > STALE_PART_SECONDS
+            except OSError:
+                continue
+        if stale:
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)
+                removed.append(entry.path)
+    return removed
+
+
+@contextlib.contextmanager
+def _partial_file(destination):
+    """Open ``.<name>.<host>.<pid>.<random>.part``; rename it to ``destination`` on success.
+
+    Like :func:`skdigits._atomic.atomic_open`, with the writer's machine and
+    process in the name so that :func:`_remove_stale_parts` can tell a killed
+    download's leftover from a running one.
+    """
+    folder, base = os.path.split(os.path.abspath(destination))
+    handle, tmp_path = tempfile.mkstemp(
+        prefix=f".{base}.{_host_tag()}.{os.getpid()}.", suffix=".part", dir=folder
+    )
+    try:
+        with os.fdopen(handle, "wb") as out:
+            yield out
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp_path, 0o666 & ~umask)
+        os.replace(tmp_path, destination)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp_path)
+        raise
 
 
 class _Progress:
@@ -56,6 +151,13 @@ def download_file(url, destination, *, md5=None, timeout=30.0, progress=True, op
     file is removed and :class:`~skdigits.exceptions.DownloadError` is raised,
     so no file that looks complete is ever left behind.
 
+    A download killed outright (``kill -9``, a power cut) cannot clean up:
+    its partial file, ``.<name>.<host>.<pid>.<random>.part``, is deleted by
+    the next download of the same file, when that process no longer runs on
+    this machine, or when it has not been written to for an hour (another
+    machine sharing the folder, or older skdigits versions). A download still
+    running keeps its file. Downloads start over rather than resume.
+
     Parameters
     ----------
     url : str
@@ -86,8 +188,9 @@ def download_file(url, destination, *, md5=None, timeout=30.0, progress=True, op
     folder = os.path.dirname(os.path.abspath(destination))
     os.makedirs(folder, exist_ok=True)
     opener = opener or urllib.request.urlopen
+    _remove_stale_parts(destination)
     try:
-        with atomic_open(destination) as out:
+        with _partial_file(destination) as out:
             digest = hashlib.md5(usedforsecurity=False)
             received = 0
             with opener(url, timeout=timeout) as response:

@@ -1,11 +1,19 @@
 """load_mnist, load_fashion_mnist and the search for data on this machine."""
 
 import hashlib
+import json
 import os
+import warnings
 
 import numpy as np
 
-from ..exceptions import DataFormatError, DataNotFoundError, DownloadError
+from .._atomic import atomic_open
+from ..exceptions import (
+    ChecksumMismatchWarning,
+    DataFormatError,
+    DataNotFoundError,
+    DownloadError,
+)
 from ._download import download_file
 from ._formats import (
     check_images_and_labels,
@@ -152,9 +160,117 @@ def locate_dataset(name="mnist", *, path=None, data_home=None):
     return found[0] if found else None
 
 
+#: The file, in each data set folder of the data home, that remembers which
+#: files were checked against the published digests.
+VERIFIED_MARKER = ".skdigits-verified.json"
+
+
+def _checked_reader(files, spec):
+    """A reader of the data home's IDX files that checks their digests first."""
+
+    def read():
+        check_published_digests(files, spec)
+        return _read_idx_set(files)
+
+    return read
+
+
+def check_published_digests(files, spec):
+    """Compare data-home files with the published digests, once per version of each file.
+
+    What ``skdigits data`` calls a checksum mismatch is looked for here too,
+    when a data set is loaded from the data home: the first load of each file
+    reads it once more and hashes it (a fraction of a second for MNIST); the
+    answer is remembered in :data:`VERIFIED_MARKER` beside the files, keyed by
+    the file's size and modification time, so later loads only ``stat`` the
+    files. A file that does not match is still loaded, with a
+    :class:`~skdigits.exceptions.ChecksumMismatchWarning` at every load
+    saying how to fetch it again. A data home that cannot be written (or is
+    marked read-only, ``chmod a-w``) is checked at every load.
+
+    Parameters
+    ----------
+    files : dict
+        ``{role: path}`` of the four IDX files.
+    spec : DatasetSpec
+        The data set, with its published digests.
+
+    Returns
+    -------
+    mismatched : list of str
+        The paths that do not match.
+    """
+    folder = os.path.dirname(os.path.abspath(next(iter(files.values()))))
+    marker = os.path.join(folder, VERIFIED_MARKER)
+    try:
+        with open(marker, encoding="utf-8") as handle:
+            records = json.load(handle)["files"]
+        if not isinstance(records, dict):
+            raise TypeError(records)
+    except (OSError, ValueError, KeyError, TypeError):
+        records = {}
+    changed, mismatched = False, []
+    for role, path in files.items():
+        name = os.path.basename(path)
+        try:
+            stat = os.stat(path)
+        except OSError:
+            continue  # the reader names the problem
+        record = records.get(name)
+        if not (
+            isinstance(record, dict)
+            and record.get("size") == stat.st_size
+            and record.get("mtime_ns") == stat.st_mtime_ns
+        ):
+            try:
+                with open(path, "rb") as handle:
+                    content = handle.read()
+            except OSError:
+                continue
+            record = {
+                "size": stat.st_size,
+                "mtime_ns": stat.st_mtime_ns,
+                "sha256": hashlib.sha256(content).hexdigest(),
+                "verified": _matches_published(content, path, spec.files[role]),
+            }
+            records[name], changed = record, True
+        if record.get("verified") is False:
+            mismatched.append(path)
+            warnings.warn(
+                f"{path} does not match the published digest of {spec.name}'s "
+                f"{spec.files[role].filename}: it may be corrupt, truncated or another "
+                f"copy. `skdigits download {spec.name}` fetches it again; `skdigits data` "
+                "checks the data home.",
+                ChecksumMismatchWarning,
+                stacklevel=5,  # load_mnist's caller
+            )
+    if changed and _writable(folder):
+        try:
+            with atomic_open(marker, "w", encoding="utf-8") as out:
+                json.dump({"version": 1, "files": records}, out, indent=1, sort_keys=True)
+        except OSError:
+            pass  # a read-only data home: checked again next time
+    return mismatched
+
+
+def _writable(folder):
+    """Whether ``folder`` may be written: permitted, and not marked read-only.
+
+    The mode bits are looked at too, so that a folder made read-only for
+    sharing (``chmod a-w``) is left alone even by root.
+    """
+    try:
+        return os.access(folder, os.W_OK) and bool(os.stat(folder).st_mode & 0o222)
+    except OSError:
+        return False
+
+
 def _find_local(spec, data_home):
     home_folder, keras_place = _search_places(spec, data_home)
     if os.path.isdir(home_folder):
+        files = find_idx_files(home_folder, spec)
+        if files:
+            return f"IDX files in {home_folder}", _checked_reader(files, spec)
         reader = _reader_for_folder(home_folder, spec)
         if reader:
             return reader
@@ -263,10 +379,17 @@ def verify_file(path, remote):
     """
     with open(path, "rb") as handle:
         content = handle.read()
+    return _matches_published(content, path, remote) is True
+
+
+def _matches_published(content, path, remote):
+    """True or False; None for an uncompressed copy when only the gzip digest is known."""
     if hashlib.md5(content, usedforsecurity=False).hexdigest() == remote.md5_gz:
         return True
     if remote.sha256_raw is None:
-        return False
+        # Only the distributed .gz file's digest is published: a raw copy
+        # cannot be checked (verify_file says False, the loader says nothing).
+        return None if content[:2] != b"\x1f\x8b" else False
     try:
         raw = decompress(content, path)  # the bytes already read, not the file again
     except DataFormatError:
