@@ -26,8 +26,6 @@ from .exceptions import ImageError
 
 #: Largest request body accepted, in bytes; larger ones get 413.
 MAX_BODY_BYTES = 5 * 1024 * 1024
-#: Largest picture accepted, in pixels (a small PNG can decode to gigabytes).
-MAX_PIXELS = 40_000_000
 _DRAIN_LIMIT = 8 * MAX_BODY_BYTES  # an oversized body up to this is read and dropped
 _LOOPBACK_NAMES = ("localhost",)
 _PAGE_HEADERS = {
@@ -65,6 +63,10 @@ def _png_base64(image):
 def decode_picture(data, name="the picture"):
     """Decode the bytes of an image file into a 2-D uint8 grayscale array.
 
+    The same rules as :func:`skdigits.read_image` for a file: EXIF rotation,
+    transparency as white paper, large JPEGs reduced while decoding, and
+    pictures that would decode to too many pixels refused before decoding.
+
     Parameters
     ----------
     data : bytes
@@ -80,29 +82,27 @@ def decode_picture(data, name="the picture"):
     Raises
     ------
     ImageError
-        When the bytes are empty, not an image, or a picture of more than
-        ``MAX_PIXELS`` pixels.
+        When the bytes are empty, not an image, damaged, or too large.
     """
     from PIL import Image, UnidentifiedImageError
 
-    from ._images import read_image
+    from ._images import _DECODE_ERRORS, _bomb_guard, _cap_decoded_size, read_image
 
     if not data:
         raise ImageError(f"{name} is empty: send the bytes of a PNG or JPEG file.")
     try:
-        with Image.open(io.BytesIO(data)) as opened:
-            width, height = opened.size
-            if width * height > MAX_PIXELS:
-                raise ImageError(
-                    f"{name} is too large ({width}x{height} pixels); "
-                    f"send at most {MAX_PIXELS:,} pixels."
-                )
+        with _bomb_guard(name), Image.open(io.BytesIO(data)) as opened:
+            _cap_decoded_size(opened, name)
             opened.load()
             return read_image(opened, name=name)
     except UnidentifiedImageError:
         raise ImageError(f"{name} is not an image (PNG, JPEG, ...) that Pillow can read.") from None
-    except (OSError, SyntaxError, Image.DecompressionBombError) as exc:
-        raise ImageError(f"{name} cannot be read as an image: {exc}.") from None
+    except MemoryError:
+        raise ImageError(f"{name} is too large to read: out of memory.") from None
+    except _DECODE_ERRORS as exc:
+        if isinstance(exc, ImageError):
+            raise
+        raise ImageError(f"{name} cannot be read as an image (damaged?): {exc}.") from None
 
 
 class DigitReader:
