@@ -26,6 +26,16 @@ def _as_images(X):
     raise ValueError(f"Expected images (n, height, width) or rows (n, pixels); got shape {X.shape}.")
 
 
+def plain_text(label):
+    """``label`` as text matplotlib shows literally: ``$`` escaped, no mathtext.
+
+    matplotlib reads text between two ``$`` as mathematics (``"US$ 5 or $6"``
+    would lose its dollars, and ``"$\\frac$"`` fails to draw); labels are data,
+    never formulas.
+    """
+    return str(label).replace("$", r"\$")
+
+
 def _grid(n_images, n_cols, cell=1.1):
     import matplotlib.pyplot as plt
 
@@ -49,7 +59,8 @@ def plot_digits(X, y=None, y_pred=None, *, max_digits=50, n_cols=10, cmap="gray_
     X : array-like of shape (n, height, width) or (n, pixels)
         Images, or rows of a square number of pixels (784, 64, ...).
     y : array-like of shape (n,), default=None
-        True labels, shown above each digit.
+        True labels, shown above each digit as plain text (a ``$`` in a
+        label is shown as it is, never read as matplotlib mathtext).
     y_pred : array-like of shape (n,), default=None
         Predicted labels; mistakes are marked.
     max_digits : int, default=50
@@ -87,10 +98,11 @@ def plot_digits(X, y=None, y_pred=None, *, max_digits=50, n_cols=10, cmap="gray_
         ax.imshow(image, cmap=cmap)
         if y is not None and y_pred is not None:
             wrong = y[i] != y_pred[i]
-            ax.set_title(f"{y[i]}>{y_pred[i]}" if wrong else f"{y[i]}",
+            true, predicted = plain_text(y[i]), plain_text(y_pred[i])
+            ax.set_title(f"{true}>{predicted}" if wrong else true,
                          color="red" if wrong else "black", fontsize=9)
         elif y is not None or y_pred is not None:
-            ax.set_title(str((y if y is not None else y_pred)[i]), fontsize=9)
+            ax.set_title(plain_text((y if y is not None else y_pred)[i]), fontsize=9)
     if title:
         fig.suptitle(title)
     fig.tight_layout()
@@ -158,7 +170,8 @@ def plot_misclassified(estimator, X, y, *, max_digits=25, n_cols=5, cmap="gray_r
     for ax, index in zip(axes, wrong):
         ax.imshow(images[index], cmap=cmap)
         ax.set_title(
-            f"{y[index]} -> {y_pred[index]}\n({confidence[index]:.2f})", fontsize=9, color="red"
+            f"{plain_text(y[index])} -> {plain_text(y_pred[index])}\n({confidence[index]:.2f})",
+            fontsize=9, color="red",
         )
     fig.suptitle(f"{len(np.flatnonzero(y_pred != y))} mistakes in {len(y)} digits "
                  "(true -> predicted, probability)", fontsize=10)

@@ -174,7 +174,7 @@ def build_report(estimator, X, y, out_dir, *, dataset="test data", title=None, n
     """
     from sklearn.metrics import ConfusionMatrixDisplay
 
-    from ._plotting import _as_images, plot_digits, plot_history, plot_misclassified
+    from ._plotting import _as_images, plain_text, plot_digits, plot_history, plot_misclassified
 
     y = np.asarray(y)
     metrics = evaluate(estimator, X, y)
@@ -184,7 +184,9 @@ def build_report(estimator, X, y, out_dir, *, dataset="test data", title=None, n
     title = title or f"Digit classifier report: {summary['estimator']} on {dataset}"
 
     matrix = np.asarray(metrics["confusion_matrix"])
-    display = ConfusionMatrixDisplay(matrix, display_labels=metrics["labels"])
+    display = ConfusionMatrixDisplay(
+        matrix, display_labels=[plain_text(label) for label in metrics["labels"]]
+    )
     display.plot(colorbar=False, cmap="Blues")
     display.ax_.set_title("Confusion matrix (rows: true, columns: predicted)")
     confusion_png = _figure_to_data_uri(display.figure_)

@@ -4,6 +4,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import matplotlib.cbook  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
@@ -37,6 +38,36 @@ def test_plot_digits_grid_labels_and_marked_mistakes(mnist_sample):
     assert axes[3].get_title() == f"{y[3]}>{y_pred[3]}"
     assert axes[3].title.get_color() == "red" and axes[0].title.get_color() == "black"
     assert fig._suptitle.get_text() == "twelve"
+
+
+DOLLAR_LABELS = np.array(["$\\frac$", "US$5 or $6", "$x^$", "plain"])
+
+
+def _shown(text):
+    """The text matplotlib draws for a Text whose string is ``text``."""
+    assert not matplotlib.cbook.is_math_text(text)
+    return text.replace("\\$", "$")
+
+
+def test_labels_with_dollars_are_shown_literally_not_as_maths(mnist_sample):
+    X = mnist_sample[0][:4]
+    y_pred = DOLLAR_LABELS[[1, 1, 2, 3]]
+    fig = plot_digits(X, DOLLAR_LABELS, y_pred)
+    fig.canvas.draw()  # "$\\frac$" as mathtext fails to draw
+    titles = [_shown(ax.get_title()) for ax in _image_axes(fig)]
+    assert titles == ["$\\frac$>US$5 or $6", "US$5 or $6", "$x^$", "plain"]
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_misclassified_labels_with_dollars_draw(mnist_sample):
+    X, y = mnist_sample
+    names = np.array([f"${d}$^" for d in range(10)])
+    flat = X[:300].reshape(300, -1) / 255
+    model = LogisticRegression(max_iter=30).fit(flat[:100], names[y[:100]])
+    fig = plot_misclassified(model, flat[100:], names[y[100:300]], max_digits=4)
+    fig.canvas.draw()
+    true, predicted = _shown(_image_axes(fig)[0].get_title()).split("\n")[0].split(" -> ")
+    assert true.startswith("$") and true.endswith("$^") and true != predicted
 
 
 def test_plot_digits_takes_flat_rows_of_any_square_size():

@@ -104,3 +104,19 @@ def test_report_renders_in_headless_chromium_with_its_images(report_dir, tmp_pat
         assert image.size == (1100, 3000)
         colours = image.convert("RGB").getcolors(maxcolors=1_000_000)
     assert colours is None or len(colours) > 50  # text, tables and figures, not a blank page
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_class_labels_with_dollars_are_not_read_as_maths(tmp_path, mnist_sample):
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    from skdigits import ImageReshaper, PixelScaler
+
+    X, y = mnist_sample
+    names = np.array([f"${d}$^" if d % 2 else f"$\\frac{{{d}}}$" for d in range(10)])
+    model = make_pipeline(PixelScaler(), ImageReshaper(), LogisticRegression(max_iter=30))
+    model.fit(X[:200], names[y[:200]])
+    path = build_report(model, X[200:300], names[y[200:300]], tmp_path)  # mathtext would fail
+    assert os.path.isfile(path)
