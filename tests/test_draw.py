@@ -350,9 +350,10 @@ def test_a_host_beyond_loopback_is_warned_about(model, quick_serve, capsys, monk
 
     monkeypatch.setattr(draw_command, "_bind", loopback_bind)
     assert main(["draw", "--host", "0.0.0.0", "--port", "0", "--no-browser"]) == 0
-    err = capsys.readouterr().err
+    out, err = capsys.readouterr()
     assert binds == ["0.0.0.0"]
     assert "warning" in err and "anyone" in err and "network" in err
+    assert "From other devices" in out
     assert main(["draw", "--host", "localhost", "--port", "0", "--no-browser"]) == 0
     assert capsys.readouterr().err == ""
 
@@ -399,6 +400,7 @@ def test_a_pickled_model_needs_allow_pickle(model, quick_serve, capsys, tmp_path
     assert len(quick_serve) == 1
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_the_command_cleanly(model, tmp_path):
     path = tmp_path / "model.skdigits"
     skdigits.save_model(model, path)

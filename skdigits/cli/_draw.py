@@ -82,6 +82,9 @@ def draw(args):
         )
     url = server.url
     print(f"Drawing page at {url}  (press Ctrl-C to stop)", flush=True)
+    if not is_loopback(args.host):
+        print(f"From other devices: http://<this machine's address>:{server.server_address[1]}/",
+              flush=True)
     if not args.no_browser and not _open_browser(url):
         print("Open that address in a browser.", flush=True)
     try:
