@@ -220,7 +220,7 @@ class DrawRequestHandler(BaseHTTPRequestHandler):
             return True
         host = self.headers.get("Host", "")
         name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
-        if is_loopback(name):
+        if not host or is_loopback(name):  # browsers always send Host; old tools may not
             return True
         self.close_connection = True
         self._error(HTTPStatus.FORBIDDEN, f"this server answers to localhost only, not {host!r}")
