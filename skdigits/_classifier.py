@@ -14,6 +14,7 @@ from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._augment import make_augmenter, resolve_augment
 from ._compat import Interval, StrOptions, _check_sample_weight, _fit_context
 from ._inference import forget_forward_pass, forward_pass
 from ._network import REFERENCE_HIDDEN_LAYER_SIZES, build_dense_network, resolve_layers
@@ -115,6 +116,31 @@ class DigitClassifier(KerasClassifier):
     predict_batch_size : int, default=4096
         Rows per chunk when predicting, which bounds the memory of the
         activations.
+    augment : None, "affine", "elastic" or dict, default=None
+        Distort each training image anew every epoch, inside the compiled
+        training loop (TensorFlow ops on the batch), never when predicting.
+        ``"affine"``: random rotation (+-12 degrees), scale (0.9-1.1), shear
+        (+-8 degrees) and shift (+-2 pixels); ``"elastic"``: milder affine
+        ranges plus Simard et al.'s elastic distortion (alpha 30, sigma 4). A
+        dict sets the ranges itself, e.g. ``{"rotation": 12, "scale": (0.9,
+        1.1), "shift": 2, "elastic": (34, 4)}`` (keys ``rotation``, ``scale``,
+        ``shear``, ``shift``, ``elastic``; see
+        :func:`skdigits._augment.resolve_augment`). Deterministic with
+        ``random_state``; needs the in-graph loop (no ``callbacks``,
+        ``validation_split`` or ``training_loop="keras"``).
+    image_shape : tuple of int (height, width), default=None
+        Shape of the images behind the feature vectors, for ``augment``.
+        ``None``: square images (28x28 for 784 features).
+    learning_rate_schedule : {None, "cosine", "exponential"}, default=None
+        How the learning rate changes over the ``epochs`` of a fit: ``None``
+        keeps it constant; ``"cosine"`` lowers it along a half cosine to 0 at
+        the last batch; ``"exponential"`` lowers it smoothly to a hundredth.
+        It depends on the number of epochs, so
+        :class:`~skdigits.EpochGridSearchCV` fits such candidates one by one.
+    label_smoothing : float, default=0.0
+        Label smoothing of the cross-entropy: the targets become
+        ``1 - label_smoothing`` for the true class and share
+        ``label_smoothing`` among all classes.
 
     Attributes
     ----------
@@ -169,6 +195,10 @@ class DigitClassifier(KerasClassifier):
         "training_loop": [StrOptions({"auto", "keras"})],
         "steps_per_execution": [Interval(Integral, 1, None, closed="left")],
         "predict_batch_size": [Interval(Integral, 1, None, closed="left")],
+        "augment": [None, StrOptions({"affine", "elastic"}), dict],
+        "image_shape": [None, tuple, list],
+        "learning_rate_schedule": [None, StrOptions({"cosine", "exponential"})],
+        "label_smoothing": [Interval(Real, 0, 1, closed="left")],
     }
 
     def __init__(
@@ -191,6 +221,10 @@ class DigitClassifier(KerasClassifier):
         training_loop="auto",
         steps_per_execution=32,
         predict_batch_size=4096,
+        augment=None,
+        image_shape=None,
+        learning_rate_schedule=None,
+        label_smoothing=0.0,
     ):
         # scikeras' own __init__ stores **kwargs through vars(); ours stores
         # exactly its parameters, as scikit-learn's contract wants.
@@ -211,6 +245,10 @@ class DigitClassifier(KerasClassifier):
         self.training_loop = training_loop
         self.steps_per_execution = steps_per_execution
         self.predict_batch_size = predict_batch_size
+        self.augment = augment
+        self.image_shape = image_shape
+        self.learning_rate_schedule = learning_rate_schedule
+        self.label_smoothing = label_smoothing
 
     # -- scikit-learn's machinery, where scikeras replaced it -----------------
     # Parameters come from the __init__ signature (scikeras reads them from
@@ -253,6 +291,7 @@ class DigitClassifier(KerasClassifier):
             The fitted classifier.
         """
         resolve_layers(self.hidden_layer_sizes, self.activations, self.dropout)
+        resolve_augment(self.augment)
         if not (self.warm_start and self.initialized_):
             self.classes_ = None  # learn the classes afresh (partial_fit may preset them)
         if sample_weight is not None:
@@ -283,10 +322,45 @@ class DigitClassifier(KerasClassifier):
         with _seeded(self._random_state):
             return self._keras_build_fn(meta=self._get_metadata())
 
+    def _initialize(self, X, y=None):
+        # Batches a fit of `epochs` epochs runs: the span of a learning-rate schedule.
+        n_train = int(len(X) * (1 - self.validation_split)) or 1
+        self._schedule_steps = int(self.epochs) * -(-n_train // int(self.batch_size))
+        return super()._initialize(X, y)
+
+    def _augmenter(self, n_features):
+        """The batch distortion of ``augment`` for images of ``image_shape``, or None."""
+        ranges = resolve_augment(self.augment)
+        if ranges is None:
+            return None
+        if self.image_shape is None:
+            side = int(round(np.sqrt(n_features)))
+            if side * side != n_features:
+                raise ValueError(
+                    f"augment needs the image shape: {n_features} features are not a square "
+                    "image; set image_shape=(height, width)."
+                )
+            shape = (side, side)
+        else:
+            shape = tuple(self.image_shape)
+            if len(shape) != 2 or int(np.prod(shape)) != n_features or min(shape) < 1:
+                raise ValueError(
+                    f"image_shape={self.image_shape!r} does not hold the {n_features} features "
+                    "of each sample; give (height, width) with height * width == n_features."
+                )
+        return make_augmenter(ranges, shape)
+
     def _fit_keras_model(self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs):
         observer = getattr(self, "_epoch_observer", None)
         if observer is not None and not self._trains_in_graph(kwargs):
             raise ValueError("Epochs can be observed in the in-graph training loop only.")
+        if self.augment is not None and not self._trains_in_graph(kwargs):
+            raise ValueError(
+                "augment runs inside the in-graph training loop, which callbacks, "
+                "validation_split and training_loop='keras' replace with Keras' Model.fit; "
+                "drop those or set augment=None."
+            )
+        augment = self._augmenter(X.shape[1])
         seed, self._random_state = self._random_state, None  # skip scikeras' context
         try:
             with _seeded(seed):
@@ -302,6 +376,8 @@ class DigitClassifier(KerasClassifier):
                     seed=None if seed is None else (int(seed), int(initial_epoch)),
                     verbose=self.verbose,
                     on_epoch_end=None if observer is None else self._epoch_done,
+                    augment=augment,
+                    label_smoothing=self.label_smoothing,
                 )
         finally:
             self._random_state = seed
@@ -326,8 +402,13 @@ class DigitClassifier(KerasClassifier):
             del self._epoch_observer
 
     def _can_observe_epochs(self):
-        """Whether a fit trains its first epochs as a shorter fit would (in-graph, no warm start)."""
-        return self._trains_in_graph({}) and not self.warm_start
+        """Whether a fit trains its first epochs as a shorter fit would.
+
+        That needs the in-graph loop, no warm start and a learning rate that
+        does not depend on the number of epochs.
+        """
+        return (self._trains_in_graph({}) and not self.warm_start
+                and self.learning_rate_schedule is None)
 
     def _epoch_done(self, epochs_done):
         forget_forward_pass(self.model_)  # predict with this epoch's weights...
@@ -356,18 +437,31 @@ class DigitClassifier(KerasClassifier):
             dropout=self.dropout,
             seed=self._random_state,
         )
+        learning_rate = self.learning_rate
+        steps = getattr(self, "_schedule_steps", None) or 1
+        if self.learning_rate_schedule == "cosine":
+            learning_rate = keras.optimizers.schedules.CosineDecay(
+                self.learning_rate, decay_steps=steps, alpha=0.0
+            )
+        elif self.learning_rate_schedule == "exponential":
+            learning_rate = keras.optimizers.schedules.ExponentialDecay(
+                self.learning_rate, decay_steps=steps, decay_rate=0.01
+            )
         try:
             optimizer = keras.optimizers.get(
-                {"class_name": self.optimizer, "config": {"learning_rate": self.learning_rate}}
+                {"class_name": self.optimizer, "config": {"learning_rate": learning_rate}}
             )
         except ValueError:
             raise ValueError(
                 f"optimizer={self.optimizer!r} is not a Keras optimizer name; use "
                 "e.g. 'adam', 'sgd', 'rmsprop' or 'adamw'."
             ) from None
+        loss = "categorical_crossentropy"
+        if self.label_smoothing:
+            loss = keras.losses.CategoricalCrossentropy(label_smoothing=self.label_smoothing)
         model.compile(
             optimizer=optimizer,
-            loss="categorical_crossentropy",
+            loss=loss,
             metrics=["accuracy"],
             steps_per_execution=self.steps_per_execution,
         )

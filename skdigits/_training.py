@@ -64,8 +64,13 @@ def _handle(variable):
     return value.handle
 
 
-def _make_epoch_function(model, batch_size):
-    """Compile ``epoch(X, Y, W, order) -> (mean loss, accuracy)`` for ``model``."""
+def _make_epoch_function(model, batch_size, augment=None, label_smoothing=0.0):
+    """Compile ``epoch(X, Y, W, order, seed) -> (mean loss, accuracy)`` for ``model``.
+
+    ``augment(x, seed)`` distorts each batch before the forward pass (seeded
+    per batch from the epoch's ``seed``); the loss is the categorical
+    cross-entropy with ``label_smoothing``.
+    """
     import keras
     import tensorflow as tf
 
@@ -91,7 +96,7 @@ def _make_epoch_function(model, batch_size):
         optimizer.iterations.assign_add(1)
 
     @tf.function
-    def epoch(X, Y, W, order):
+    def epoch(X, Y, W, order, seed):
         n_samples = tf.size(order)
         n_batches = (n_samples + batch_size - 1) // batch_size
         loss_sum = tf.constant(0.0)
@@ -99,11 +104,15 @@ def _make_epoch_function(model, batch_size):
         for i in tf.range(n_batches):
             rows = order[i * batch_size: (i + 1) * batch_size]
             x, y, w = tf.gather(X, rows), tf.gather(Y, rows), tf.gather(W, rows)
+            if augment is not None:
+                x = augment(x, seed + tf.stack([i, 0]))
             size = tf.cast(tf.size(rows), tf.float32)
             with tf.GradientTape() as tape:
                 # float32 loss, as Keras computes it, whatever the layers' precision
                 proba = tf.cast(model(x, training=True), tf.float32)
-                per_sample = keras.losses.categorical_crossentropy(y, proba)
+                per_sample = keras.losses.categorical_crossentropy(
+                    y, proba, label_smoothing=label_smoothing
+                )
                 # Keras' "sum over batch size" reduction of weighted losses.
                 loss = tf.reduce_sum(per_sample * w) / size
                 # as Keras' train_step: a loss-scaling optimizer scales, apply unscales
@@ -122,7 +131,7 @@ def _make_epoch_function(model, batch_size):
 
 
 def fit_in_graph(model, X, y, sample_weight=None, *, epochs, batch_size, shuffle=True,
-                 seed=None, verbose=0, on_epoch_end=None):
+                 seed=None, verbose=0, on_epoch_end=None, augment=None, label_smoothing=0.0):
     """Train a compiled Keras classifier, one TensorFlow call per epoch.
 
     Parameters
@@ -148,6 +157,13 @@ def fit_in_graph(model, X, y, sample_weight=None, *, epochs, batch_size, shuffle
         Called as ``on_epoch_end(epochs_done)`` after each epoch, with the
         model in the state a fit of ``epochs_done`` epochs ends in (the
         shuffling of epoch ``e`` does not depend on ``epochs``).
+    augment : callable, default=None
+        ``augment(x, seed)`` distorts a batch of rows inside the compiled
+        loop (see :func:`skdigits._augment.make_augmenter`); its seeds come
+        from a generator of their own, so the shuffling is the same with or
+        without it.
+    label_smoothing : float, default=0.0
+        Label smoothing of the categorical cross-entropy.
 
     Returns
     -------
@@ -162,13 +178,17 @@ def fit_in_graph(model, X, y, sample_weight=None, *, epochs, batch_size, shuffle
     Y = tf.convert_to_tensor(np.asarray(y, dtype=np.float32))
     weights = np.ones(n_samples, np.float32) if sample_weight is None else sample_weight
     W = tf.convert_to_tensor(np.asarray(weights, dtype=np.float32))
-    epoch = _make_epoch_function(model, int(batch_size))
+    epoch = _make_epoch_function(model, int(batch_size), augment, float(label_smoothing))
     rng = np.random.default_rng(seed)
+    # the distortions' seeds: a stream apart from the shuffling's
+    augment_rng = np.random.default_rng(None if seed is None else [*np.atleast_1d(seed), 7])
     history = {"loss": [], "accuracy": []}
     for e in range(epochs):
         start = time.perf_counter()
         order = rng.permutation(n_samples) if shuffle else np.arange(n_samples)
-        loss, accuracy = epoch(X, Y, W, tf.convert_to_tensor(order.astype(np.int32)))
+        epoch_seed = augment_rng.integers(0, 2**30, size=2, dtype=np.int32)
+        loss, accuracy = epoch(X, Y, W, tf.convert_to_tensor(order.astype(np.int32)),
+                               tf.convert_to_tensor(epoch_seed))
         history["loss"].append(float(loss))
         history["accuracy"].append(float(accuracy))
         if verbose:
