@@ -182,6 +182,12 @@ class EpochGridSearchCV(GridSearchCV):
         """
         candidates = list(ParameterGrid(self.param_grid))
         plan = _plan(self.estimator, candidates)
+        if plan.runs and getattr(self, "_skl_callbacks", None):
+            # scikit-learn's (experimental) callbacks follow GridSearchCV's own fits
+            plan.reasons.setdefault("the search has scikit-learn callbacks", []).extend(
+                index for run in plan.runs for index in run.candidates)
+            plan.separate = list(range(len(candidates)))
+            plan.runs = []
         plan.warn_separate()
         if not plan.runs:
             super().fit(X, y, **params)
@@ -466,6 +472,8 @@ def _fit_and_score_epochs(estimator, X, y, *, train, test, parameters, epochs_pa
         if error_score == "raise":
             raise
         error = format_exc()
+    if error is not None:  # the fit to the largest value did not finish
+        scored.pop(wanted[-1], None)
     # What the fit did after the last epoch (bookkeeping) is the last share's.
     if scored and error is None:
         scored[wanted[-1]]["fit_time"] += time.perf_counter() - start - clock["scoring"] \
