@@ -42,35 +42,94 @@ def validate_images(
     sample_shape : tuple of int
         The shape of one sample of the input, e.g. ``(28, 28)`` or ``(784,)``.
     """
+    name = type(estimator).__name__
     if sparse.issparse(X):
         raise TypeError(
-            f"{type(estimator).__name__} does not accept sparse input: images are "
+            f"{name} does not accept sparse input: images are "
             "dense. Convert it with X.toarray() first."
         )
     if hasattr(X, "iloc") or getattr(X, "ndim", None) == 2:
-        X_2d = validate_data(
-            estimator, X, reset=reset, dtype=dtype,
-            ensure_all_finite=ensure_all_finite,
-            copy=copy,
-        )
-        return X_2d, X_2d.shape[1:]
-    X = np.asarray(X)
+        X_2d = _validate_numeric(estimator, X, reset, dtype, copy)
+        sample_shape = X_2d.shape[1:]
+    else:
+        X = _as_array(X, name)
+        if X.ndim < 2:
+            raise ValueError(
+                f"{name} expects a table of shape (n_samples, n_pixels) or a stack of "
+                f"images (n_samples, height, width); got "
+                + ("a scalar" if X.ndim == 0 else f"a 1-D array of shape {X.shape}")
+                + ". Reshape your data: for one flattened image, pass X[None] or "
+                "X.reshape(1, -1)."
+            )
+        sample_shape = X.shape[1:]
+        X_2d = X.reshape(X.shape[0], math.prod(sample_shape))
+        X_2d = _validate_numeric(estimator, X_2d, reset, dtype, copy)
+    if ensure_all_finite:
+        _check_finite(X_2d, name)
+    return X_2d, sample_shape
+
+
+def _as_array(X, name):
+    """``np.asarray(X)``, with clear errors for strings and images of mixed sizes."""
+    try:
+        X = np.asarray(X)
+    except ValueError as exc:
+        if "inhomogeneous" not in str(exc):
+            raise
+        shapes = sorted({np.shape(x) for x in X}, key=str) if hasattr(X, "__iter__") else []
+        raise ValueError(
+            f"{name} expects images of one size stacked in an array; got images of "
+            f"several shapes ({', '.join(map(str, shapes[:4]))}"
+            f"{', ...' if len(shapes) > 4 else ''}). Resize them to one size first "
+            "(DigitImageNormalizer makes any picture 28x28)."
+        ) from None
     if X.dtype.kind in "USO":
         raise TypeError(
-            f"{type(estimator).__name__} expects numeric pixel values; got an "
-            f"array of dtype {X.dtype}. Convert strings or objects to numbers first."
+            f"{name} expects numeric pixel values; got an "
+            f"array of dtype {X.dtype}. Convert strings or objects to numbers first; "
+            "for pictures given as file paths, use make_digit_pipeline(raw_images=True) "
+            "or read_images."
         )
-    if X.ndim < 2:
-        # Let scikit-learn raise its usual "Expected 2D array" message.
-        validate_data(estimator, X, reset=reset, dtype=dtype)
-    sample_shape = X.shape[1:]
-    X_2d = X.reshape(X.shape[0], math.prod(sample_shape))
-    X_2d = validate_data(
-        estimator, X_2d, reset=reset, dtype=dtype,
-            ensure_all_finite=ensure_all_finite,
-            copy=copy,
+    return X
+
+
+def _validate_numeric(estimator, X, reset, dtype, copy):
+    """scikit-learn's ``validate_data``, with one-line messages for non-numbers."""
+    name = type(estimator).__name__
+    if np.iscomplexobj(X):
+        # scikit-learn's message prints the whole array on following lines.
+        raise ValueError(
+            f"Complex data not supported: {name} expects real pixel values; got "
+            f"dtype {np.asarray(X).dtype}."
+        )
+    try:
+        return validate_data(
+            estimator, X, reset=reset, dtype=dtype, ensure_all_finite=False, copy=copy
+        )
+    except ValueError as exc:
+        if "could not convert" not in str(exc):
+            raise
+        raise TypeError(
+            f"{name} expects numeric pixel values; {exc}. Convert strings or objects "
+            "to numbers first."
+        ) from None
+
+
+def _check_finite(X_2d, name):
+    """Refuse NaN and infinity, saying how many and where (one line)."""
+    if X_2d.dtype.kind not in "fc" or X_2d.size == 0:
+        return
+    finite = np.isfinite(X_2d)
+    if finite.all():
+        return
+    bad_rows = np.flatnonzero(~finite.all(axis=1))
+    first = X_2d[bad_rows[0]][~finite[bad_rows[0]]][0]
+    what = "NaN" if np.isnan(first) else "infinity"
+    raise ValueError(
+        f"Input X contains {what}: {int((~finite).sum())} pixel(s) in {len(bad_rows)} "
+        f"sample(s), the first in sample {int(bad_rows[0])}. {name} needs a finite "
+        "number for every pixel: fill or drop those samples."
     )
-    return X_2d, sample_shape
 
 
 def check_image_shape(estimator, X, fitted_shape):
