@@ -74,12 +74,31 @@ def test_kaggle_csv_wrong_columns_and_values(tmp_path):
         read_kaggle_csv(tmp_path / "labels.csv")
 
 
-@pytest.mark.parametrize("label, shown", [("7.5", "7.5"), ("seven", "'seven'"), ("inf", "inf")])
+@pytest.mark.parametrize("label, shown", [
+    ("7.5", "7.5"), ("seven", "'seven'"), ("inf", "inf"), ("True", "'True'"), ("1e300", "1e\\+300"),
+])
 def test_kaggle_csv_labels_that_are_not_whole_numbers(tmp_path, label, shown):
     images, _ = tiny_digits(3, 0)
     _write_csv(tmp_path / "train.csv", images, ["3", label, "1"])
     with pytest.raises(DataFormatError, match=rf"train.csv: labels must be whole numbers.*data row 2 is {shown}"):
         read_kaggle_csv(tmp_path / "train.csv")
+
+
+def test_kaggle_csv_with_a_header_and_no_rows(tmp_path):
+    _write_csv(tmp_path / "train.csv", [], [])
+    with pytest.raises(DataFormatError, match="train.csv has a header but no data rows"):
+        read_kaggle_csv(tmp_path / "train.csv")
+
+
+@pytest.mark.parametrize("images, message", [
+    (np.full((3, 28, 28), np.nan), r"3 image\(s\) hold NaN or infinite pixels"),
+    (np.full((3, 28, 28), "a"), "expected numeric pixels"),
+])
+def test_npz_images_that_are_not_pixels(tmp_path, images, message):
+    np.savez(tmp_path / "mnist.npz", x_train=images, y_train=[1, 2, 3],
+             x_test=np.zeros((1, 28, 28), np.uint8), y_test=[1])
+    with pytest.raises(DataFormatError, match=rf"mnist.npz \(train\): {message}"):
+        read_mnist_npz(tmp_path / "mnist.npz")
 
 
 def test_kaggle_csv_whole_float_labels_become_integers(tmp_path):

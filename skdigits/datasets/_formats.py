@@ -58,16 +58,22 @@ def _first_bad_label(labels):
     """Index of the first label that is not a whole number, or None."""
     if labels.dtype.kind == "f":
         with np.errstate(invalid="ignore"):
-            bad = ~np.isfinite(labels) | (labels != np.round(labels))
+            bad = ~np.isfinite(labels) | (labels != np.round(labels)) | (np.abs(labels) > _HUGE)
         return int(np.argmax(bad)) if bad.any() else None
     for i, value in enumerate(labels.tolist()):
+        if isinstance(value, (bool, np.bool_)):
+            return i
         try:
             number = float(value)
         except (TypeError, ValueError):
             return i
-        if not (np.isfinite(number) and number == round(number)):
+        if not (np.isfinite(number) and number == round(number) and abs(number) <= _HUGE):
             return i
     return None
+
+
+# Beyond this a float label is no class number (and would not fit in int64).
+_HUGE = 2.0**53
 
 
 def integer_labels(labels, name, *, position=None):
@@ -96,7 +102,7 @@ def integer_labels(labels, name, *, position=None):
         Integer labels.
     """
     labels = np.asarray(labels)
-    if labels.dtype.kind in "iub":
+    if labels.dtype.kind in "iu":
         return labels
     flat = labels.ravel()
     bad = _first_bad_label(flat)
@@ -121,6 +127,16 @@ def check_images_and_labels(images, labels, name, n_classes=10):
     if images.ndim != 3:
         raise DataFormatError(
             f"{name}: expected images of shape (n, height, width), got shape {images.shape}."
+        )
+    if images.dtype.kind not in "buif":
+        raise DataFormatError(
+            f"{name}: expected numeric pixels (uint8 0-255, or floats); got images of "
+            f"dtype {images.dtype}."
+        )
+    if images.dtype.kind == "f" and not np.isfinite(images).all():
+        n_bad = int(np.count_nonzero(~np.isfinite(images).reshape(len(images), -1).all(axis=1)))
+        raise DataFormatError(
+            f"{name}: {n_bad} image(s) hold NaN or infinite pixels; expected finite numbers."
         )
     if labels is None:
         return None
@@ -178,6 +194,11 @@ def read_kaggle_csv(path, *, image_shape=(28, 28)):
         raise DataFormatError(f"{path}: rows of the wrong size ({exc}).") from exc
     except (OSError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
         raise DataFormatError(f"Cannot read {path} as CSV: {exc}.") from exc
+    if len(table) == 0:
+        raise DataFormatError(
+            f"{path} has a header but no data rows; expected one row per image "
+            "(label,pixel0,...,pixel783)."
+        )
     has_label = "label" in table.columns
     pixel_columns = [c for c in table.columns if c != "label"]
     if len(pixel_columns) != n_pixels:
