@@ -121,8 +121,6 @@ class EpochGridSearchCV(GridSearchCV):
         Whether several metrics were scored.
     classes_ : ndarray of shape (n_classes,)
         Class labels (with ``refit``).
-    n_features_in_ : int
-        Number of features seen during :meth:`fit` (with ``refit``).
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names seen during :meth:`fit`, when they are strings.
     epochs_trained_ : int
