@@ -5,6 +5,7 @@ import math
 import os
 import re
 import struct
+import threading
 import warnings
 import zlib
 
@@ -30,28 +31,41 @@ def _megapixels(n_pixels):
     return f"{n_pixels / 1e6:.3g} megapixels"
 
 
-@contextlib.contextmanager
-def _bomb_guard(name):
-    """Turn Pillow's decompression-bomb alarms into one image's error.
+# catch_warnings saves and restores the process-wide filter list: two threads
+# interleaving their saves and restores could leave a filter behind, so
+# skdigits' own uses take turns.
+_WARNINGS_LOCK = threading.Lock()
 
-    Pillow warns about any picture above ``Image.MAX_IMAGE_PIXELS`` and refuses
-    twice that. skdigits applies its own cap (:data:`MAX_IMAGE_PIXELS`, after
-    reducing JPEGs while decoding), so the warning is silenced here, inside
-    ``catch_warnings``: the warning filters are restored on exit.
+
+def _open_quietly(path):
+    """``Image.open`` without Pillow's decompression-bomb warning.
+
+    Pillow warns about any picture above ``Image.MAX_IMAGE_PIXELS`` (89
+    megapixels); skdigits applies its own cap instead (:data:`MAX_IMAGE_PIXELS`,
+    after reducing JPEGs while decoding). The warning is silenced inside
+    ``catch_warnings``, so the caller's filters are restored on return.
     """
     from PIL import Image
 
-    with warnings.catch_warnings():
+    with _WARNINGS_LOCK, warnings.catch_warnings():
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-        try:
-            yield
-        except Image.DecompressionBombError as exc:
-            found = re.search(r"\((\d+) pixels\)", str(exc))
-            size = f" ({_megapixels(int(found.group(1)))})" if found else ""
-            raise ImageError(
-                f"{name} is too large to read{size}: skdigits reads pictures of at "
-                f"most {_megapixels(MAX_IMAGE_PIXELS)}. Make it smaller first."
-            ) from None
+        return Image.open(path)
+
+
+@contextlib.contextmanager
+def _bomb_guard(name):
+    """Turn Pillow's refusal of a decompression bomb into this image's error."""
+    from PIL import Image
+
+    try:
+        yield
+    except Image.DecompressionBombError as exc:
+        found = re.search(r"\((\d+) pixels\)", str(exc))
+        size = f" ({_megapixels(int(found.group(1)))})" if found else ""
+        raise ImageError(
+            f"{name} is too large to read{size}: skdigits reads pictures of at "
+            f"most {_megapixels(MAX_IMAGE_PIXELS)}. Make it smaller first."
+        ) from None
 
 
 def _cap_decoded_size(image, name):
@@ -225,7 +239,7 @@ def read_image(image, name=None):
         if os.path.getsize(path) == 0:
             raise ImageError(f"{name} is an empty file.")
         try:
-            with _bomb_guard(name), Image.open(path) as opened:
+            with _bomb_guard(name), _open_quietly(path) as opened:
                 _cap_decoded_size(opened, name)
                 opened.load()
                 return _from_pil(opened, name)
