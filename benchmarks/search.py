@@ -25,11 +25,6 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
-
-def _markers(mode):
-    """Where the section of ``mode`` starts and ends in RESULTS.md."""
-    return f"<!-- benchmarks/search.py {mode}: start -->", f"<!-- benchmarks/search.py {mode}: end -->"
-
 # mode -> (data, digits searched, layer settings, epochs values, folds)
 SETTINGS = {
     "sample": ("sample", 3000, [(1024, 128, 64), (256, 64)], [1, 2, 4, 6], 3),
@@ -37,6 +32,12 @@ SETTINGS = {
     "tiny": ("sample", 600, [(16,), (8,)], [1, 2], 2),
 }
 TARGET = 0.6
+
+
+def _markers(mode):
+    """Where the section of ``mode`` starts and ends in RESULTS.md."""
+    marker = f"<!-- benchmarks/search.py {mode}"
+    return f"{marker}: start -->", f"{marker}: end -->"
 
 
 # -- the child: one search, one JSON line -------------------------------------------------

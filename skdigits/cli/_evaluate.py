@@ -136,8 +136,9 @@ def search(args):
         search.fit(X, y)
     if shares_runs:
         trained, saved = search.epochs_trained_, search.epochs_saved_
-        print(f"\nEpochs: {trained} epochs trained instead of {trained + saved} ({saved} saved), "
-              "each fold training once to the largest epochs value.")
+        print(f"\nEpochs: {trained} epochs trained instead of {trained + saved} ({saved} saved): "
+              "each fold trains once, to the largest epochs value, and mean_fit_s is each "
+              "candidate's share of that run.")
     results = pd.DataFrame(search.cv_results_)
     table = pd.DataFrame({"rank": results["rank_test_score"]})
     for key in grid:
