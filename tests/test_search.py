@@ -125,6 +125,29 @@ def test_parallel_runs_equal_the_sequential_search(searches, digits):
     assert_same_search(parallel, ours)
 
 
+def test_without_refit_it_reports_each_fold_and_epochs_value(digits, capsys):
+    search = EpochGridSearchCV(pipeline(), {"classifier__epochs": [1, 2]}, cv=2, refit=False,
+                               verbose=3).fit(*digits)
+    printed = capsys.readouterr().out
+    assert "totalling 4 fits, in 2 training runs (4 epochs instead of 6)" in printed
+    assert printed.count("(shared run)") == 4 and "classifier__epochs=2;, score=" in printed
+    assert not hasattr(search, "best_estimator_") and "classifier__epochs" in search.best_params_
+    assert search.cv_results_["rank_test_score"].shape == (2,)
+
+
+@pytest.mark.slow
+def test_sample_weights_are_split_with_the_folds_as_in_grid_search(digits):
+    X, y = digits
+    weights = np.where(np.asarray(y) % 2 == 0, 2.0, 0.5)
+    grid = {"classifier__epochs": [1, 2]}
+    ours = EpochGridSearchCV(pipeline(), grid, cv=2).fit(X, y, classifier__sample_weight=weights)
+    theirs = GridSearchCV(pipeline(), grid, cv=2).fit(X, y, classifier__sample_weight=weights)
+    assert_same_search(ours, theirs)
+    unweighted = EpochGridSearchCV(pipeline(), grid, cv=2).fit(X, y)
+    assert not np.allclose(unweighted.cv_results_["mean_test_score"],
+                           ours.cv_results_["mean_test_score"])
+
+
 # -- grids that share nothing: GridSearchCV's own fit ----------------------------------
 def test_grid_without_epochs_is_fitted_as_grid_search(digits):
     grid = {"classifier__batch_size": [32, 64]}
