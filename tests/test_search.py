@@ -223,11 +223,16 @@ def test_runs_on_a_dask_cluster_equal_the_local_search(searches, digits):
     pytest.importorskip("distributed", reason="the distributed extra is not installed")
     from skdigits.distributed import connect, fit_on_cluster
 
+    from distributed import get_task_stream
+
     ours, _, _ = searches
     search = EpochGridSearchCV(pipeline(), GRID, cv=2)
-    with connect("local", n_workers=2) as client:
+    with connect("local", n_workers=2) as client, get_task_stream(client) as stream:
         fit_on_cluster(search, *digits, client=client)
     assert_same_search(search, ours)
+    # the workers ran the shared runs: one per fold, none of the candidates alone
+    keys = [str(task["key"]) for task in stream.data]
+    assert keys and all("_fit_and_score_epochs" in key for key in keys), keys
 
 
 @pytest.mark.slow
