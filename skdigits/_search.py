@@ -54,9 +54,10 @@ class EpochGridSearchCV(GridSearchCV):
     scores, several metrics), the refit of the best candidate on all the data.
 
     Candidates whose training cannot be observed between epochs as a shorter
-    fit -- ``training_loop="keras"``, ``callbacks`` (early stopping, a
-    learning-rate schedule), ``validation_split`` or ``warm_start`` -- are
-    fitted separately, with a one-line warning. A grid with one ``epochs``
+    fit -- a ``learning_rate_schedule`` (its decay spans the total epochs),
+    ``training_loop="keras"``, ``callbacks`` (early stopping, a Keras
+    schedule), ``validation_split`` or ``warm_start`` -- are fitted
+    separately, with a one-line warning. A grid with one ``epochs``
     value per setting (or none) is fitted exactly as ``GridSearchCV`` fits it.
 
     Parameters
@@ -318,6 +319,10 @@ def _same_value(a, b):
 def _separate_reason(classifier):
     if classifier.warm_start:
         return "warm_start=True continues the previous fit"
+    schedule = getattr(classifier, "learning_rate_schedule", None)
+    if schedule is not None:
+        return (f"learning_rate_schedule={schedule!r} spreads its decay over the total epochs, "
+                "so a shorter fit learns at other rates")
     if classifier.training_loop == "keras":
         return "training_loop='keras' trains through Keras' Model.fit"
     if classifier.callbacks:

@@ -175,6 +175,23 @@ def test_non_skdigits_estimator_is_refused_with_a_clear_message(digits):
         EpochGridSearchCV(LogisticRegression(), {"C": [1, 2]}).fit(X.reshape(300, -1), y)
 
 
+def test_a_learning_rate_schedule_over_the_total_epochs_is_fitted_separately(digits):
+    grid = {"classifier__epochs": [1, 2]}
+    with pytest.warns(UserWarning, match="separately.*learning_rate_schedule='cosine'"):
+        search = EpochGridSearchCV(pipeline(learning_rate_schedule="cosine"), grid,
+                                   cv=2).fit(*digits)
+    assert search.epochs_saved_ == 0
+
+
+@pytest.mark.slow
+def test_augmented_training_equals_grid_search(digits):
+    grid = {"classifier__epochs": [1, 3]}
+    ours = EpochGridSearchCV(pipeline(augment="affine"), grid, cv=2).fit(*digits)
+    theirs = GridSearchCV(pipeline(augment="affine"), grid, cv=2).fit(*digits)
+    assert_same_search(ours, theirs)
+    assert ours.epochs_saved_ == 2
+
+
 def test_warm_start_candidates_are_fitted_separately_with_one_warning(digits):
     with pytest.warns(UserWarning, match=r"fits 2 candidate\(s\) separately.*warm_start") as caught:
         search = EpochGridSearchCV(pipeline(warm_start=True), {"classifier__epochs": [1, 2]},
