@@ -34,6 +34,8 @@ _PUBLIC = {
     "read_images": "._images",
     "load_model": "._persistence",
     "inspect_model": "._persistence",
+    "augment_images": "._augment",
+    "load_pretrained": ".pretrained",
 }
 
 __all__ = sorted([*_PUBLIC, "__version__"])

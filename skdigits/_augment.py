@@ -210,3 +210,49 @@ def _bilinear(x, src_r, src_c, height, width):
     top = tap(0, 0) * (1 - fc) + tap(0, 1) * fc
     bottom = tap(1, 0) * (1 - fc) + tap(1, 1) * fc
     return top * (1 - fr) + bottom * fr
+
+
+def augment_images(X, augment="affine", *, random_state=None):
+    """Distort images as ``DigitClassifier(augment=...)`` does while training.
+
+    To see what the network is trained on: the distortions are the same
+    TensorFlow ops that run inside the training loop.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, height, width)
+        Images, e.g. MNIST digits with pixels 0-255 (the values are kept).
+    augment : "affine", "elastic" or dict, default="affine"
+        See :class:`~skdigits.DigitClassifier`.
+    random_state : int or None, default=None
+        Seed of the distortions.
+
+    Returns
+    -------
+    distorted : ndarray of shape (n_samples, height, width), float32
+        The distorted images, in the value range of ``X``.
+
+    Examples
+    --------
+    >>> import skdigits
+    >>> X, _ = skdigits.load_mnist_sample(return_X_y=True)
+    >>> skdigits.augment_images(X[:4], "elastic", random_state=0).shape
+    (4, 28, 28)
+    """
+    import tensorflow as tf
+
+    X = np.asarray(X, dtype=np.float32)
+    if X.ndim != 3 or min(X.shape) == 0:
+        raise ValueError(
+            f"augment_images takes a stack of images of shape (n_samples, height, width); "
+            f"got shape {X.shape}."
+        )
+    if not np.isfinite(X).all():
+        raise ValueError("augment_images: the images hold NaN or infinite values.")
+    ranges = resolve_augment(augment)
+    if ranges is None:
+        return X.copy()
+    seed = np.random.default_rng(random_state).integers(0, 2**30, size=2, dtype=np.int32)
+    distort = make_augmenter(ranges, X.shape[1:])
+    flat = tf.constant(X.reshape(len(X), -1))
+    return np.asarray(distort(flat, tf.constant(seed))).reshape(X.shape)

@@ -235,11 +235,13 @@ def test_predict_without_pictures_is_a_usage_error(saved_model, capsys):
     assert "no pictures given" in capsys.readouterr().err
 
 
-@pytest.mark.slow
-def test_predict_trains_and_caches_a_default_model(picture_folder, capsys, empty_data_home):
+def test_predict_uses_the_shipped_model_without_training(picture_folder, capsys, empty_data_home,
+                                                         monkeypatch):
+    import skdigits._pipeline
+
+    monkeypatch.setattr(skdigits._pipeline, "make_digit_pipeline",
+                        lambda *a, **k: pytest.fail("predict trained a model"))
     assert main(["predict", str(picture_folder / "digit1.jpg")]) == 0
     printed = capsys.readouterr().out
-    assert "No default model yet: training the reference network on the embedded MNIST sample" in printed
-    assert "Cached the default model" in printed
-    assert main(["predict", str(picture_folder / "digit1.jpg")]) == 0
-    assert "Using the default model cached at" in capsys.readouterr().out
+    assert "Using the model that ships with skdigits (trained on full MNIST" in printed
+    assert not os.listdir(empty_data_home) if empty_data_home.exists() else True

@@ -32,9 +32,10 @@ def model_file(fitted, tmp_path_factory):
 def picture(tmp_path_factory):
     from ._photos import photograph
 
-    X, _ = load_mnist_sample(return_X_y=True)
+    X, y = load_mnist_sample(return_X_y=True)
+    seven = 4900 + int(np.flatnonzero(y[4900:] == 7)[0])  # a held-out 7
     path = tmp_path_factory.mktemp("pictures") / "seven.jpg"
-    photograph(X[4950], 7).save(path)
+    photograph(X[seven], 7).save(path)
     return str(path)
 
 
@@ -196,37 +197,28 @@ def test_data_command_on_an_unreadable_file(capsys, empty_data_home, monkeypatch
     assert "fashion-mnist  absent" in out
 
 
-def test_default_model_with_a_corrupt_data_home_file(picture, capsys, empty_data_home,
-                                                     monkeypatch):
-    import skdigits._default_model as default_model
-
+def test_default_model_ignores_a_corrupt_data_home(picture, capsys, empty_data_home):
     write_idx_set(empty_data_home / "mnist", n_train=200, n_test=50)
     path = empty_data_home / "mnist" / "train-labels-idx1-ubyte.gz"
     path.write_bytes(path.read_bytes()[:20])  # truncated
-    monkeypatch.setattr(default_model, "_untrained_default_pipeline",
-                        lambda: make_digit_pipeline(hidden_layer_sizes=(8,), epochs=1,
-                                                    random_state=0))
-    assert main(["predict", picture]) == 0
-    out = capsys.readouterr().out
-    assert "cannot be read" in out and "using the sample instead" in out
+    assert main(["predict", picture, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["digit"] == 7
 
 
-def test_a_corrupt_cached_default_model_is_replaced(picture, capsys, empty_data_home,
-                                                    monkeypatch):
-    import skdigits._default_model as default_model
+def test_a_damaged_shipped_model_is_a_clear_error(picture, capsys, tmp_path, monkeypatch):
+    import shutil
 
-    monkeypatch.setattr(default_model, "_untrained_default_pipeline",
-                        lambda: make_digit_pipeline(hidden_layer_sizes=(8,), epochs=1,
-                                                    random_state=0))
-    cached = default_model.default_model_path()
-    os.makedirs(os.path.dirname(cached))
-    with open(cached, "wb") as handle:
-        handle.write(b"PK\x03\x04garbage")
-    assert main(["predict", picture]) == 0
-    out = capsys.readouterr().out
-    assert "cached default model cannot be read" in out and "Cached the default model" in out
-    assert main(["predict", picture]) == 0
-    assert "Using the default model cached" in capsys.readouterr().out
+    import skdigits.pretrained as pretrained
+
+    folder = tmp_path / "pretrained"
+    shutil.copytree(os.path.dirname(pretrained.__file__), folder)
+    model = folder / pretrained.MODEL_FILE
+    data = bytearray(model.read_bytes())
+    data[-100] ^= 0xFF
+    model.write_bytes(bytes(data))
+    monkeypatch.setattr(pretrained, "_folder", lambda: str(folder))
+    assert main(["predict", picture]) == 1
+    _one_line_error(capsys, "does not match its recorded SHA-256 digest", "reinstall skdigits")
 
 
 def test_output_piped_into_a_closed_reader_exits_quietly(empty_data_home):
@@ -258,12 +250,12 @@ def test_predict_rejects_a_lone_model_without_pictures(model_file, capsys):
     _one_line_error(capsys, "no pictures given")
 
 
-def test_probabilities_match_the_python_api(model_file, fitted, picture, capsys, empty_data_home):
-    from skdigits import DigitImageNormalizer, read_image
+def test_probabilities_match_the_python_api(model_file, picture, capsys, empty_data_home):
+    from skdigits import load_model
+    from skdigits._default_model import raw_image_pipeline
 
     assert main(["predict", model_file, picture, "--json"]) == 0
     result = json.loads(capsys.readouterr().out)[0]
-    seen = DigitImageNormalizer().normalize_one(read_image(picture))
-    proba = fitted.predict_proba(seen[None])[0]
+    proba = raw_image_pipeline(load_model(model_file)).predict_proba([picture])[0]
     assert result["digit"] == int(np.argmax(proba))
     assert result["probability"] == pytest.approx(float(proba.max()), abs=1e-4)

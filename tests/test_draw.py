@@ -307,15 +307,15 @@ def test_draw_without_a_model_uses_the_default_model(model, quick_serve, capsys,
 
     calls = []
 
-    def fake_default(data_home=None, *, log=print):
-        calls.append(data_home)
+    def fake_default(*, log=print):
+        calls.append(log)
         return model
 
     monkeypatch.setattr(_default_model, "load_default_model", fake_default)
-    status = main(["draw", "--no-browser", "--port", "0", "--data-home", str(tmp_path)])
+    status = main(["draw", "--no-browser", "--port", "0"])
     out = capsys.readouterr()
     assert status == 0
-    assert calls == [str(tmp_path)]
+    assert calls == [print]
     assert f"Drawing page at {quick_serve[0].url}" in out.out
     assert "Stopped." in out.out
     assert out.err == ""

@@ -8,6 +8,7 @@ scikit-learn and TensorFlow load when a command runs.
 import argparse
 import os
 import sys
+import warnings
 
 from .._version import __version__
 from ..exceptions import ClusterError
@@ -20,6 +21,7 @@ examples:
   skdigits train --download               # fetch full MNIST first if it is missing
   skdigits train --sample --epochs 3 --out model.skdigits --report report/
   skdigits train --hidden 256,64 --random-state 1
+  skdigits train --preset best --out best.skdigits
 """
 
 _DOWNLOAD_EXAMPLES = """\
@@ -63,6 +65,10 @@ def _number(text, kind, check, expected):
 
 def _dropout(text):
     return _number(text, float, lambda v: 0.0 <= v < 1.0, "a dropout rate in [0, 1)")
+
+
+def _probability(text):
+    return _number(text, float, lambda v: 0.0 <= v <= 1.0, "a probability in [0, 1]")
 
 
 def _positive_float(text):
@@ -137,10 +143,17 @@ def build_parser():
         ".joblib writes a pickle instead, which loads only with --allow-pickle)",
     )
     train.add_argument(
-        "--hidden", type=_layer_sizes, default=(1024, 128, 64), metavar="SIZES",
+        "--preset", choices=("reference", "best"), default="reference",
+        help="reference: the classic tutorial's network and training; best: the same "
+        "network, 40 epochs on randomly distorted digits with a cosine learning-rate "
+        "decay (about 99.4%% on MNIST, minutes on two cores) (default: %(default)s)",
+    )
+    train.add_argument(
+        "--hidden", type=_layer_sizes, default=None, metavar="SIZES",
         help="hidden layer sizes, comma-separated (default: 1024,128,64)",
     )
-    train.add_argument("--epochs", type=_positive_int, default=10, help="default: %(default)s")
+    train.add_argument("--epochs", type=_positive_int, default=None,
+                       help="default: 10, or 40 with --preset best")
     train.add_argument(
         "--batch-size", type=_positive_int, default=64, help="default: %(default)s"
     )
@@ -220,8 +233,9 @@ def build_parser():
 
 def _add_evaluation_commands(commands):
     data_help = (
-        "sample, mnist, fashion-mnist, or a folder/.npz that load_mnist(path=...) reads "
-        "(default: %(default)s)"
+        "sample, mnist, fashion-mnist, a folder/.npz that load_mnist(path=...) reads, or a "
+        "folder of your own pictures laid out as <label>/<image>, read through the "
+        "normaliser as skdigits predict reads them (default: %(default)s)"
     )
     evaluate = commands.add_parser(
         "evaluate",
@@ -231,6 +245,8 @@ def _add_evaluation_commands(commands):
         "classification report and the confusion matrix. Never downloads.",
         epilog="examples:\n  skdigits evaluate skdigits-model.skdigits --data mnist\n"
         "  skdigits evaluate model.skdigits --data ./my-digits\n"
+        "  skdigits evaluate model.skdigits --data ./my-photos --show misread/   "
+        "# my-photos/3/IMG_0042.jpg ...\n"
         "  skdigits evaluate old-model.joblib --allow-pickle   # only a file you trust",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -249,6 +265,9 @@ def _add_evaluation_commands(commands):
         sub.add_argument("--data-home", metavar="DIR", help="where to look for data sets")
     report.add_argument("--out", default="skdigits-report", metavar="DIR",
                         help="output folder (default: %(default)s)")
+    evaluate.add_argument("--show", metavar="DIR",
+                          help="with a folder of pictures: save each misread picture beside "
+                          "what the model saw in DIR")
     evaluate.set_defaults(handler=_evaluate.evaluate)
     report.set_defaults(handler=_evaluate.report)
 
@@ -301,8 +320,8 @@ def _add_evaluation_commands(commands):
         description="Print, for each picture, the digit, its probability and the runner-up. "
         "Pictures are made MNIST-like first (DigitImageNormalizer). The model is --model "
         "FILE, or the first argument when that file is a .skdigits model (recognised by "
-        "its content, never by its name); without one, a default model is trained once "
-        "on the best data on this machine and cached in the data home.",
+        "its content, never by its name); without one, the model that ships with skdigits "
+        "(trained on full MNIST) is used at once.",
         epilog="examples:\n  skdigits predict photo.jpg drawing.png\n"
         "  skdigits predict skdigits-model.skdigits digits/ --json\n"
         "  skdigits predict --model old-model.joblib --allow-pickle photo.jpg\n"
@@ -317,8 +336,10 @@ def _add_evaluation_commands(commands):
     predict.add_argument("--json", action="store_true", help="print the results as JSON")
     predict.add_argument("--show", metavar="DIR",
                          help="save each picture beside what the model saw (28x28) in DIR")
-    predict.add_argument("--data-home", metavar="DIR",
-                         help="data home for the default model and its training data")
+    predict.add_argument("--min-probability", type=_probability, default=0.6, metavar="P",
+                         help="flag answers whose probability is under P as unsure, as well "
+                         "as pictures whose ink was hard to find; 0 flags only those "
+                         "(default: %(default)s)")
     predict.set_defaults(handler=_predict.predict)
 
 
@@ -333,7 +354,7 @@ def _add_draw_command(commands):
         "probabilities and the 28x28 image it saw. The page talks to a small server on "
         "this machine (POST /predict takes PNG or JPEG bytes and answers JSON); it "
         "listens on 127.0.0.1 only unless --host says otherwise. Without a model, the "
-        "default model is used (trained once and cached in the data home).",
+        "model that ships with skdigits (trained on full MNIST) is used.",
         epilog="examples:\n  skdigits draw\n"
         "  skdigits draw skdigits-model.skdigits --port 8000\n"
         "  skdigits draw --no-browser --port 0",
@@ -351,8 +372,6 @@ def _add_draw_command(commands):
                       help="do not open the page in a browser; just print its address")
     draw.add_argument("--allow-pickle", action="store_true",
                       help="load a joblib/pickle model file (it can run code: only files you trust)")
-    draw.add_argument("--data-home", metavar="DIR",
-                      help="data home for the default model and its training data")
     draw.set_defaults(handler=_draw.draw)
 
 
@@ -369,12 +388,19 @@ def _inspect(args):
     return 0
 
 
+def _one_line_warning(message, category, filename, lineno, file=None, line=None):
+    """Warnings (a scaled-looking picture, a checksum mismatch) as one line, like errors."""
+    print(f"skdigits: warning: {message}", file=sys.stderr if file is None else file)
+
+
 def main(argv=None):
     """Run the ``skdigits`` command; return its exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return args.handler(args)
+        with warnings.catch_warnings():
+            warnings.showwarning = _one_line_warning
+            return args.handler(args)
     except (UsageError, ClusterError) as exc:
         print(f"skdigits: error: {exc}", file=sys.stderr)
         return 1

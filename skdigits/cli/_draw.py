@@ -27,7 +27,10 @@ def _load_model(args):
     from .._persistence import load_model
 
     if args.model is None:
-        return load_default_model(args.data_home, log=print)
+        try:
+            return load_default_model(log=print)
+        except (FileNotFoundError, ValueError) as exc:
+            raise UsageError(str(exc)) from None
     options = {"trusted": True} if args.allow_pickle else {}
     try:
         return load_model(args.model, **options)

@@ -60,18 +60,27 @@ def train(args):
 
     X_train, X_test, y_train, y_test, test_name = training_data(args)
     verbose = args.verbose if args.verbose is not None else (1 if sys.stdout.isatty() else 2)
+    chosen = {"hidden_layer_sizes": args.hidden, "epochs": args.epochs}
     pipeline = make_digit_pipeline(
-        hidden_layer_sizes=args.hidden,
-        epochs=args.epochs,
+        preset=args.preset,
         batch_size=args.batch_size,
         random_state=args.random_state,
         verbose=verbose,
+        **{name: value for name, value in chosen.items() if value is not None},
     )
-    layers = "-".join(str(s) for s in (X_train[0].size, *args.hidden, 10))
+    classifier = pipeline["classifier"]
+    layers = "-".join(str(s) for s in (X_train[0].size, *classifier.hidden_layer_sizes, 10))
+    extras = "".join(
+        f", {label}" for label, on in (
+            (f"augment={classifier.augment}", classifier.augment),
+            (f"{classifier.learning_rate_schedule} learning-rate decay",
+             classifier.learning_rate_schedule),
+        ) if on
+    )
     print(
         f"Training a {layers} dense network on {len(y_train):,} digits for "
-        f"{args.epochs} epoch{'s' if args.epochs != 1 else ''} (batch {args.batch_size}); "
-        f"testing on {len(y_test):,}."
+        f"{classifier.epochs} epoch{'s' if classifier.epochs != 1 else ''} "
+        f"(batch {args.batch_size}{extras}); testing on {len(y_test):,}."
     )
     pipeline.fit(X_train, y_train)
     print_evaluation(y_test, pipeline.predict(X_test))

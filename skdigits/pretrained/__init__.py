@@ -1,0 +1,126 @@
+"""The trained model shipped inside the package, and the recipe that built it.
+
+``load_pretrained()`` returns a pipeline trained on full MNIST, stored in the
+pickle-free ``.skdigits`` format beside this file and checked against the
+SHA-256 digest recorded with it. ``python -m skdigits.pretrained build``
+trains it again from the four MNIST files and writes the model and its
+record (settings, seed, data checksums, test accuracy) to a folder.
+"""
+
+import hashlib
+import json
+import os
+
+MODEL_FILE = "mnist_dense.skdigits"
+RECORD_FILE = "mnist_dense.json"
+
+#: Classifier settings of the shipped model (chosen on a validation split of
+#: MNIST's training set; the test set was used only to report the result).
+SETTINGS = {
+    "hidden_layer_sizes": (1024, 128, 64),
+    "augment": "affine",
+    "epochs": 40,
+    "learning_rate_schedule": "cosine",
+    "label_smoothing": 0.05,
+}
+SEED = 0
+
+
+def _folder():
+    return os.path.dirname(os.path.abspath(__file__))
+
+
+def pretrained_info():
+    """The record of the shipped model: settings, seed, data checksums, test accuracy.
+
+    Returns
+    -------
+    record : dict
+        The JSON record written beside the model when it was built.
+
+    Examples
+    --------
+    >>> from skdigits.pretrained import pretrained_info
+    >>> info = pretrained_info()
+    >>> info["data"]["name"], info["test_accuracy"] > 0.98
+    ('mnist', True)
+    """
+    path = os.path.join(_folder(), RECORD_FILE)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(
+            f"The pretrained model's record {path} is missing from this installation; "
+            "build the model with: python -m skdigits.pretrained build"
+        )
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def sha256_of(path):
+    """Hex SHA-256 digest of a file."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def load_pretrained(*, raw_images=False):
+    """Load the model trained on full MNIST that ships with skdigits.
+
+    Nothing is trained or downloaded: the file is part of the package, its
+    SHA-256 digest is checked against the recorded one, and it is read as
+    any ``.skdigits`` file is (no pickle). Its record —
+    :func:`skdigits.pretrained.pretrained_info` — gives the settings, the seed,
+    the checksums of the MNIST files it was trained on and its accuracy on
+    the 10,000 MNIST test digits.
+
+    Parameters
+    ----------
+    raw_images : bool, default=False
+        Put a :class:`~skdigits.DigitImageNormalizer` in front, so the
+        pipeline reads pictures (paths, PIL images, arrays of any size), as
+        ``skdigits predict`` does.
+
+    Returns
+    -------
+    pipeline : sklearn.pipeline.Pipeline
+        The fitted pipeline: ``scaler``, ``reshape``, ``classifier`` (and
+        ``normalize`` first with ``raw_images=True``). It takes images of
+        shape (n, 28, 28) with pixels 0-255.
+
+    Raises
+    ------
+    skdigits.exceptions.ModelFormatError
+        When the file does not match its recorded digest (damaged or replaced).
+
+    Examples
+    --------
+    >>> import skdigits
+    >>> pipe = skdigits.load_pretrained()
+    >>> X, y = skdigits.load_mnist_sample(return_X_y=True)
+    >>> pipe.predict(X[:5]).shape
+    (5,)
+    """
+    from .._persistence import load_model
+    from ..exceptions import ModelFormatError
+
+    record = pretrained_info()
+    path = os.path.join(_folder(), MODEL_FILE)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(
+            f"The pretrained model {path} is missing from this installation; build it with: "
+            "python -m skdigits.pretrained build"
+        )
+    digest = sha256_of(path)
+    if digest != record["model_sha256"]:
+        raise ModelFormatError(
+            f"The pretrained model {path} does not match its recorded SHA-256 digest "
+            f"({digest[:12]}... instead of {record['model_sha256'][:12]}...): the file is "
+            "damaged or was replaced; reinstall skdigits."
+        )
+    pipeline = load_model(path)
+    if raw_images:
+        from .._default_model import raw_image_pipeline
+
+        pipeline = raw_image_pipeline(pipeline)
+    return pipeline
