@@ -68,11 +68,12 @@ def _bomb_guard(name):
         ) from None
 
 
-def _cap_decoded_size(image, name):
+def _cap_decoded_size(image, name, max_pixels=None):
     """Before decoding a file, reduce a JPEG while decoding and refuse a bomb."""
+    max_pixels = WORK_PIXELS if max_pixels is None else max_pixels
     width, height = image.size
-    if width * height > WORK_PIXELS and image.format == "JPEG":
-        factor = math.ceil(math.sqrt(width * height / WORK_PIXELS))
+    if width * height > max_pixels and image.format == "JPEG":
+        factor = math.ceil(math.sqrt(width * height / max_pixels))
         # draft picks the largest JPEG scale (1/2, 1/4, 1/8) that keeps at
         # least the size asked for; _reduce_large finishes the job.
         image.draft(None, (math.ceil(width / factor), math.ceil(height / factor)))
@@ -85,14 +86,15 @@ def _cap_decoded_size(image, name):
         )
 
 
-def _reduce_large(image):
-    """Shrink a decoded picture above :data:`WORK_PIXELS` by an integer factor."""
+def _reduce_large(image, max_pixels=None):
+    """Shrink a decoded picture above ``max_pixels`` (:data:`WORK_PIXELS`) by an integer factor."""
+    max_pixels = WORK_PIXELS if max_pixels is None else max_pixels
     n_pixels = image.width * image.height
-    if n_pixels <= WORK_PIXELS:
+    if n_pixels <= max_pixels:
         return image
     if image.mode in ("1", "P", "PA"):  # Image.reduce takes neither bits nor palettes
         image = image.convert("RGBA" if image.mode != "1" else "L")
-    factor = math.ceil(math.sqrt(n_pixels / WORK_PIXELS))
+    factor = math.ceil(math.sqrt(n_pixels / max_pixels))
     return image.reduce(factor)
 
 
@@ -110,7 +112,7 @@ def _high_depth_array(image):
     return array
 
 
-def _from_pil(image, name):
+def _from_pil(image, name, color=False, max_pixels=None):
     from PIL import ImageOps
 
     if getattr(image, "is_animated", False) and getattr(image, "n_frames", 1) > 1:
@@ -118,7 +120,7 @@ def _from_pil(image, name):
     image = ImageOps.exif_transpose(image)  # phone photos carry their rotation in EXIF
     if image.width == 0 or image.height == 0:
         raise ImageError(f"{name} has no pixels ({image.width}x{image.height}).")
-    image = _reduce_large(image)
+    image = _reduce_large(image, max_pixels)
     if image.mode in ("I", "F") or image.mode.startswith("I;16"):
         return _from_array(_high_depth_array(image), name)
     if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
@@ -128,7 +130,17 @@ def _from_pil(image, name):
 
         white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         image = Image.alpha_composite(white, rgba)
+    if color and image.mode not in ("1", "L", "LA", "I", "F") and not _is_gray(image):
+        return np.asarray(image.convert("RGB"), dtype=np.uint8)
     return np.asarray(image.convert("L"), dtype=np.uint8)
+
+
+def _is_gray(image):
+    """True for a colour-mode picture whose pixels are all grey (R = G = B)."""
+    if image.mode != "RGB":
+        return False
+    red, green, blue = image.split()
+    return red.tobytes() == green.tobytes() == blue.tobytes()
 
 
 def _to_0_255(array):
@@ -157,7 +169,7 @@ def _to_0_255(array):
     return (array.astype(np.float64) - low) * (255.0 / (high - low))
 
 
-def _from_array(array, name):
+def _from_array(array, name, color=False):
     array = np.asarray(array)
     if array.dtype.kind not in "biuf":
         raise ImageError(f"{name}: expected numeric pixels, got an array of dtype {array.dtype}.")
@@ -166,12 +178,14 @@ def _from_array(array, name):
     if not np.isfinite(array).all():
         raise ImageError(f"{name} holds NaN or infinite values.")
     if array.ndim == 3 and array.shape[-1] in (3, 4):
-        color, alpha = array[..., :3], array[..., 3] if array.shape[-1] == 4 else None
-        gray = _to_0_255(color).astype(np.float64) @ np.array([0.299, 0.587, 0.114])
-        if alpha is not None:  # ITU-R 601, as Pillow's "L"; transparent = white paper
-            alpha = _to_0_255(alpha).astype(np.float64) / 255.0
-            gray = gray * alpha + 255.0 * (1.0 - alpha)
-        array = gray
+        rgb, alpha = _to_0_255(array[..., :3]).astype(np.float64), None
+        if array.shape[-1] == 4:  # transparent = white paper
+            alpha = _to_0_255(array[..., 3]).astype(np.float64)[..., None] / 255.0
+            rgb = rgb * alpha + 255.0 * (1.0 - alpha)
+        if color and not (np.array_equal(rgb[..., 0], rgb[..., 1])
+                          and np.array_equal(rgb[..., 0], rgb[..., 2])):
+            return np.round(np.clip(rgb, 0, 255)).astype(np.uint8)
+        array = rgb @ np.array([0.299, 0.587, 0.114])  # ITU-R 601, as Pillow's "L"
     elif array.ndim == 2:
         array = _to_0_255(array)
     else:
@@ -182,8 +196,8 @@ def _from_array(array, name):
     return np.round(np.clip(array, 0, 255)).astype(np.uint8)
 
 
-def read_image(image, name=None):
-    """Read one picture as a 2-D uint8 grayscale array.
+def read_image(image, name=None, *, color=False, max_pixels=None):
+    """Read one picture as a 2-D uint8 grayscale array (or RGB, on request).
 
     Parameters
     ----------
@@ -198,10 +212,20 @@ def read_image(image, name=None):
         onto 0-255.
     name : str, default=None
         How errors refer to the image (default: its path or "image").
+    color : bool, default=False
+        Return a colour picture as an (height, width, 3) RGB array instead of
+        grayscale (transparency still on white); grey pictures stay 2-D.
+        :class:`DigitImageNormalizer` uses the colour to tell ink from the
+        print of squared paper.
+    max_pixels : int, default=None
+        Make larger pictures smaller while reading them, as described in the
+        Notes (default: ``skdigits._images.WORK_PIXELS``, 16 megapixels).
+        :class:`DigitImageNormalizer` reads files with 3 megapixels: a
+        12-megapixel JPEG is then decoded at half its size, much faster.
 
     Returns
     -------
-    gray : ndarray of shape (height, width), uint8
+    gray : ndarray of shape (height, width), or (height, width, 3) with ``color=True``, uint8
         The picture in grayscale, as it is (no inversion or resizing).
 
     Raises
@@ -214,10 +238,11 @@ def read_image(image, name=None):
     Notes
     -----
     Large pictures are made smaller while they are read, to bound time and
-    memory: above ``skdigits._images.WORK_PIXELS`` (16 megapixels) a JPEG is
+    memory: above ``max_pixels`` (by default ``skdigits._images.WORK_PIXELS``,
+    16 megapixels) a JPEG is
     decoded at 1/2, 1/4 or 1/8 of its size (``Image.draft``) and any picture
     is then shrunk by an integer factor (``Image.reduce``); a 12-megapixel
-    photo is read as it is. A file that would still decode to more than
+    photo is read as it is by default. A file that would still decode to more than
     ``skdigits._images.MAX_IMAGE_PIXELS`` (50 megapixels), such as a
     decompression bomb (a small PNG declaring 14000x14000 pixels), is refused
     with an :class:`~skdigits.exceptions.ImageError` before it is decoded.
@@ -240,9 +265,9 @@ def read_image(image, name=None):
             raise ImageError(f"{name} is an empty file.")
         try:
             with _bomb_guard(name), _open_quietly(path) as opened:
-                _cap_decoded_size(opened, name)
+                _cap_decoded_size(opened, name, max_pixels)
                 opened.load()
-                return _from_pil(opened, name)
+                return _from_pil(opened, name, color, max_pixels)
         except UnidentifiedImageError:
             raise ImageError(f"{name} is not an image file Pillow can read.") from None
         except MemoryError:
@@ -255,8 +280,8 @@ def read_image(image, name=None):
             ) from exc
     if isinstance(image, Image.Image):
         with _bomb_guard(name or "image"):
-            return _from_pil(image, name or "image")
-    return _from_array(image, name or "image")
+            return _from_pil(image, name or "image", color, max_pixels)
+    return _from_array(image, name or "image", color)
 
 
 def read_images(images):

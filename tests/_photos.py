@@ -54,3 +54,40 @@ def photograph(digit, seed, *, lines=None):
     Image.fromarray(rgb).save(buffer, format="JPEG", quality=int(rng.integers(50, 90)))
     buffer.seek(0)
     return Image.open(buffer).convert("RGB")
+
+
+def render(digit, *, frame=(240, 240), digit_px=140, at=None, paper=(225, 222, 215),
+           ink=(30, 30, 30), grid=None, grid_step=28, grid_rgb=(120, 120, 120), grid_width=2,
+           light=1.0, shadow=0.0, marks=(), noise=3.0, seed=0):
+    """An RGB uint8 picture of ``digit`` (MNIST form) drawn on paper, deterministic.
+
+    ``grid`` is None, "ruled" (horizontal lines) or "squared"; ``grid_rgb``
+    and ``grid_width`` its print. ``light`` scales the whole picture (dim
+    photos: below 1); ``shadow`` darkens the top-left corner by that share.
+    ``marks`` are ``(row, col, height, width)`` dark rectangles elsewhere (a
+    dot, a box edge). ``at`` is the digit's top-left corner (default: centred).
+    """
+    rng = np.random.default_rng(seed)
+    height, width = frame
+    strength = np.asarray(
+        Image.fromarray(digit).resize((digit_px, digit_px), Image.BICUBIC), dtype=np.float64
+    ) / 255.0
+    top, left = at if at is not None else ((height - digit_px) // 2, (width - digit_px) // 2)
+    alpha = np.zeros((height, width))
+    alpha[top: top + digit_px, left: left + digit_px] = strength
+    picture = np.ones((height, width, 3)) * np.asarray(paper, dtype=np.float64)
+    if grid is not None:
+        line = np.zeros((height, width), dtype=bool)
+        for r in range(grid_step // 2, height, grid_step):
+            line[r: r + grid_width] = True
+        if grid == "squared":
+            for c in range(grid_step // 2, width, grid_step):
+                line[:, c: c + grid_width] = True
+        picture[line] = grid_rgb
+    for row, col, h, w in marks:
+        picture[row: row + h, col: col + w] = ink
+    picture = picture * (1 - alpha[..., None]) + np.asarray(ink, np.float64) * alpha[..., None]
+    rows, cols = np.mgrid[0:height, 0:width]
+    falloff = 1 - shadow * np.clip(1 - np.hypot(rows / height, cols / width) / 0.8, 0, 1)
+    picture = picture * (light * falloff)[..., None] + rng.normal(0, noise, picture.shape)
+    return np.clip(picture, 0, 255).astype(np.uint8)
