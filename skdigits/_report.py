@@ -29,6 +29,9 @@ th { background: #f0f4f8; } td.text, th.text { text-align: left; }
 .card .label { color: #52606d; font-size: .85em; } .card .value { font-size: 1.3em; font-weight: 600; }
 .diag { background: #d8f3dc; font-weight: 600; } .confused { background: #ffe3e3; }
 footer { margin-top: 3em; color: #7b8794; font-size: .85em; }
+.pictures { display: flex; flex-wrap: wrap; gap: .8em; }
+figure.misread { margin: 0; width: 260px; font-size: .8em; color: #52606d; }
+figure.misread img { width: 100%; display: block; }
 """
 
 _IMAGES_LOADED_SCRIPT = """
@@ -128,7 +131,38 @@ def _versions():
     return versions
 
 
-def build_report(estimator, X, y, out_dir, *, dataset="test data", title=None, n_samples_shown=40):
+def _misread_pictures_html(misread, limit=60):
+    """Each misread picture beside what the model saw, as one embedded PNG each."""
+    import matplotlib.pyplot as plt
+
+    items = []
+    for entry in misread[:limit]:
+        name = html.escape(os.path.basename(str(entry["file"])))
+        if entry.get("error"):
+            items.append(f'<figure class="misread"><figcaption>{name}: labelled '
+                         f'{entry["label"]}, no digit found: {html.escape(entry["error"])}'
+                         "</figcaption></figure>")
+            continue
+        fig, (left, right) = plt.subplots(1, 2, figsize=(3.6, 1.9))
+        picture = entry["picture"]
+        left.imshow(picture, cmap="gray" if picture.ndim == 2 else None, vmin=0, vmax=255)
+        right.imshow(entry["seen"], cmap="gray", vmin=0, vmax=255)
+        for ax in (left, right):
+            ax.axis("off")
+        fig.tight_layout()
+        uri = _figure_to_data_uri(fig)
+        caption = (f'{name}: labelled {entry["label"]}, read as {entry["read_as"]} '
+                   f'(p={entry["probability"]:.2f})')
+        items.append(f'<figure class="misread"><img alt="{caption}" src="{uri}">'
+                     f"<figcaption>{caption}</figcaption></figure>")
+    more = (f"<p>... and {len(misread) - limit} more (skdigits evaluate --show DIR saves "
+            "them all).</p>" if len(misread) > limit else "")
+    return ("<p>Each picture as it was (left) and what the model saw (right).</p>"
+            f'<div class="pictures">{"".join(items)}</div>{more}')
+
+
+def build_report(estimator, X, y, out_dir, *, dataset="test data", title=None, n_samples_shown=40,
+                 misread_pictures=None):
     """Write an HTML report and ``metrics.json`` about a fitted model.
 
     The HTML file is self-contained (images embedded, no network needed to view
@@ -154,6 +188,12 @@ def build_report(estimator, X, y, out_dir, *, dataset="test data", title=None, n
         Page title; by default names the model and the data.
     n_samples_shown : int, default=40
         Digits in the sample gallery.
+    misread_pictures : list of dict, default=None
+        For a model evaluated on people's own pictures (``X`` then holds
+        what the model saw): the misread ones, shown each beside what the
+        model saw. Each dict has ``file``, ``label``, ``read_as``,
+        ``probability``, ``picture`` (the picture, small) and ``seen`` (the
+        28x28 image), or ``error`` for a picture that gave no digit.
 
     Returns
     -------
@@ -254,6 +294,8 @@ def build_report(estimator, X, y, out_dir, *, dataset="test data", title=None, n
         ("misclassified", "Misclassified digits",
          "<p>The most confident mistakes first: true -> predicted (probability).</p>"
          f'<div class="figures"><img alt="misclassified digits" src="{mistakes_png}"></div>'),
+        *([("misread-pictures", f"Misread pictures ({len(misread_pictures)})",
+            _misread_pictures_html(misread_pictures))] if misread_pictures else []),
         ("learning-curves", "Learning curves",
          f'<div class="figures"><img alt="learning curves" src="{history_png}"></div>'
          if history_png else "<p>This model recorded no training history.</p>"),
@@ -286,6 +328,11 @@ def build_report(estimator, X, y, out_dir, *, dataset="test data", title=None, n
         "versions": versions,
         "created": created,
     }
+    if misread_pictures is not None:
+        document["misread_pictures"] = [
+            {key: entry.get(key) for key in ("file", "label", "read_as", "probability", "error")}
+            for entry in misread_pictures
+        ]
     os.makedirs(out_dir, exist_ok=True)
     html_path = os.path.join(os.fspath(out_dir), "report.html")
     with atomic_open(html_path, "w", encoding="utf-8") as handle:

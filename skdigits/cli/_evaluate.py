@@ -22,14 +22,113 @@ def _check_images(model, X, description):
         )
 
 
+def _read_pictures(model, files, labels):
+    """Read labelled picture files as ``skdigits predict`` does.
+
+    Returns the model without its normaliser, one result per picture (as
+    :func:`read_digit` makes it, with ``label``) and the 28x28 images the
+    model saw (None where a picture could not be read).
+    """
+    from .._default_model import raw_image_pipeline
+    from ._predict import read_digit
+
+    pipeline = raw_image_pipeline(model)
+    normalizer, rest = pipeline.named_steps["normalize"], pipeline[1:]
+    results, seen = [], []
+    for file, label in zip(files, labels):
+        result, _, normalized = read_digit(normalizer, rest, file)
+        result["label"] = int(label)
+        results.append(result)
+        seen.append(normalized)
+    return normalizer, rest, results, seen
+
+
+def _misread(results):
+    return [r for r in results if "error" in r or r["digit"] != r["label"]]
+
+
+def _thumbnail(picture, size=160):
+    import numpy as np
+    from PIL import Image
+
+    image = Image.fromarray(picture)
+    image.thumbnail((size, size))
+    return np.asarray(image)
+
+
+def _evaluate_pictures(model, files, y, description, args):
+    from ._predict import _picture_name, _save_side_by_side, read_picture
+
+    if args.show:
+        check_output_folder(args.show, "pictures")
+    normalizer, _, results, _ = _read_pictures(model, files, y)
+    print(f"Model: {args.model}\nData: {description}, read through the normaliser")
+    readable = [r for r in results if "error" not in r]
+    if readable:
+        print_evaluation([r["label"] for r in readable], [r["digit"] for r in readable])
+    failed = len(results) - len(readable)
+    if failed:
+        correct = sum(r["digit"] == r["label"] for r in readable)
+        print(f"{failed} of {len(results)} pictures gave no digit; counting them as misread, "
+              f"the accuracy is {correct / len(results):.4f} ({correct}/{len(results)}).")
+    misread, used = _misread(results), set()
+    if misread:
+        print(f"\nMisread pictures ({len(misread)}; label -> read as, probability):")
+    for r in misread:
+        if "error" in r:
+            print(f"  {r['file']}: {r['label']} -> no digit ({r['error']})")
+            continue
+        line = f"  {r['file']}: {r['label']} -> {r['digit']} (p={r['probability']:.2f})"
+        if args.show:
+            picture, normalized, _ = read_picture(normalizer, r["file"])
+            line += "  -> " + _save_side_by_side(
+                os.path.join(args.show, f"{r['label']}-" + _picture_name(r["file"], used)),
+                picture, normalized, r["digit"], r["probability"],
+                title=f"labelled {r['label']}",
+            )
+        print(line)
+    return 0
+
+
 def evaluate(args):
     """Print accuracy, classification report and confusion matrix of a saved model."""
     model = load_model_file(args.model, args.allow_pickle)
-    X, y, description = load_labelled_data(args.data, "test", args.data_home)
+    X, y, description = load_labelled_data(args.data, "test", args.data_home, pictures=True)
+    if X.dtype == object:
+        return _evaluate_pictures(model, X, y, description, args)
+    if getattr(args, "show", None):
+        raise UsageError("--show saves misread pictures: use it with --data FOLDER, a folder "
+                         "of pictures laid out as <label>/<image>")
     _check_images(model, X, description)
     print(f"Model: {args.model}\nData: {description}")
     print_evaluation(y, model.predict(X))
     return 0
+
+
+def _report_pictures(model, files, y, description, out):
+    """The report of a folder of pictures: on what the model saw, with the misread ones."""
+    import numpy as np
+
+    from .._report import build_report
+    from ._predict import read_picture
+
+    normalizer, rest, results, seen = _read_pictures(model, files, y)
+    keep = [i for i, r in enumerate(results) if "error" not in r]
+    if not keep:
+        raise UsageError(f"none of the {len(results)} pictures in {description} could be read "
+                         f"as a digit: {results[0]['error']}")
+    misread = []
+    for r in _misread(results):
+        entry = {"file": r["file"], "label": r["label"], "read_as": r.get("digit"),
+                 "probability": r.get("probability"), "error": r.get("error")}
+        if "error" not in r:
+            picture, entry["seen"], _ = read_picture(normalizer, r["file"])
+            entry["picture"] = _thumbnail(picture)
+        misread.append(entry)
+    return build_report(
+        rest, np.stack([seen[i] for i in keep]), y[keep], out,
+        dataset=f"{description}, read through the normaliser", misread_pictures=misread,
+    )
 
 
 def report(args):
@@ -38,9 +137,12 @@ def report(args):
 
     model = load_model_file(args.model, args.allow_pickle)
     check_output_folder(args.out, "the report")
-    X, y, description = load_labelled_data(args.data, "test", args.data_home)
-    _check_images(model, X, description)
-    path = build_report(model, X, y, args.out, dataset=description)
+    X, y, description = load_labelled_data(args.data, "test", args.data_home, pictures=True)
+    if X.dtype == object:
+        path = _report_pictures(model, X, y, description, args.out)
+    else:
+        _check_images(model, X, description)
+        path = build_report(model, X, y, args.out, dataset=description)
     print(f"Wrote {path} and {os.path.join(args.out, 'metrics.json')}.")
     return 0
 

@@ -1,0 +1,157 @@
+"""Real pictures: the realdigits-dev set read as ``skdigits predict`` reads it.
+
+Every picture of the development set (phone photos and scanned exam boxes,
+labelled by folder; see its README) goes through the same path as
+``skdigits predict``: read in colour at most 3 megapixels, normalised by the
+model's ``DigitImageNormalizer``, read by the rest of the pipeline. Prints
+accuracy per part (tan photos, kien photos, NSYSU scans), how many answers
+were flagged unsure and how many of those were wrong, and the time to read
+and normalise a 12-megapixel JPEG photo (median of repeats).
+
+    python benchmarks/realdigits.py                  # the model that ships
+    python benchmarks/realdigits.py --model my.skdigits
+    python benchmarks/realdigits.py --write          # also updates RESULTS.md
+
+The set is read from ``../shared/data/realdigits-dev`` beside the repository
+(``--data`` elsewhere); its pictures are never copied into the project.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DEFAULT_DATA = os.path.join(HERE, "..", "..", "shared", "data", "realdigits-dev")
+START, END = "<!-- benchmarks/realdigits.py: start -->", "<!-- benchmarks/realdigits.py: end -->"
+PARTS = {"tan": "tan photos", "kien": "kien photos", "nsysu": "NSYSU scans"}
+TARGETS = {"tan": 0.90, "kien": 0.95, "nsysu": 0.95}
+
+
+def dev_files(root):
+    """``(file, label, part)`` for each picture of the set, sorted."""
+    from skdigits._images import list_image_files
+
+    items = []
+    for kind in ("photos", "scans"):
+        for label in range(10):
+            folder = os.path.join(root, kind, str(label))
+            if not os.path.isdir(folder):
+                continue
+            for file in list_image_files([folder]):
+                part = os.path.basename(file).split("_", 1)[0]
+                items.append((file, label, part))
+    return items
+
+
+def load(model_path):
+    from skdigits._default_model import load_default_model, raw_image_pipeline
+    from skdigits.cli._common import load_model_file
+
+    if model_path:
+        return raw_image_pipeline(load_model_file(model_path, allow_pickle=False))
+    return load_default_model(log=lambda message: None)
+
+
+def read_all(model, items, min_probability):
+    """Each picture through ``skdigits predict``'s path; the results per picture."""
+    from skdigits.cli._predict import read_digit
+
+    normalizer, rest = model.named_steps["normalize"], model[1:]
+    results = []
+    for file, label, part in items:
+        result, _, _ = read_digit(normalizer, rest, file, min_probability)
+        results.append({**result, "label": label, "part": part})
+    return results
+
+
+def time_12_megapixels(model, source, repeats):
+    """Median seconds to read and normalise a 4000x3000 JPEG made from ``source``."""
+    from PIL import Image
+
+    from skdigits.cli._predict import read_picture
+
+    normalizer = model.named_steps["normalize"]
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "photo-12mp.jpg")
+        Image.open(source).convert("RGB").resize((4000, 3000), Image.BICUBIC).save(path, quality=92)
+        read_picture(normalizer, path)  # imports and caches out of the timing
+        seconds = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            read_picture(normalizer, path)
+            seconds.append(time.perf_counter() - start)
+    return statistics.median(seconds)
+
+
+def run(options):
+    data = os.path.abspath(options.data)
+    if not os.path.isdir(data):
+        print(f"{data} is not here: nothing to measure.", file=sys.stderr)
+        return 1
+    items = dev_files(data)
+    model = load(options.model)
+    start = time.perf_counter()
+    results = read_all(model, items, options.min_probability)
+    seconds = time.perf_counter() - start
+    rows = []
+    for part, name in PARTS.items():
+        mine = [r for r in results if r["part"] == part]
+        if not mine:
+            continue
+        correct = sum(r.get("digit") == r["label"] for r in mine)
+        unsure = [r for r in mine if r.get("unsure") or "error" in r]
+        wrong_unsure = sum(r.get("digit") != r["label"] for r in unsure)
+        rows.append(f"| {name} | {len(mine)} | {correct} | {correct / len(mine):.3f} | "
+                    f">= {TARGETS[part]:.2f} | {len(unsure)} | {wrong_unsure} |")
+        print(f"{name}: {correct}/{len(mine)} ({correct / len(mine):.3f}); flagged unsure "
+              f"{len(unsure)}, of which wrong {wrong_unsure}", flush=True)
+    source = next(f for f, _, part in items if part in ("tan", "kien"))
+    twelve = time_12_megapixels(model, source, options.repeats)
+    print(f"12-megapixel JPEG, read and normalised: {twelve:.3f} s (median of {options.repeats})")
+    model_name = options.model or "the model that ships (skdigits.load_pretrained)"
+    section = "\n".join([
+        START, "## Real pictures (realdigits-dev) through skdigits predict's path", "",
+        "Command: `python benchmarks/realdigits.py --write`", "",
+        f"Model: {model_name}. Unsure: probability under {options.min_probability} or ink "
+        "hard to find (`skdigits predict --min-probability`); pictures that gave no digit "
+        "count as unsure and wrong.", "",
+        "| part | pictures | read correctly | accuracy | target | flagged unsure | wrong among "
+        "flagged |",
+        "| --- | ---: | ---: | ---: | --- | ---: | ---: |",
+        *rows, "",
+        f"All {len(results):,} pictures read and predicted in {seconds:.1f} s. A 12-megapixel "
+        f"JPEG photo (4000x3000) is read and normalised in {twelve:.3f} s (median of "
+        f"{options.repeats}; target <= 0.5 s).",
+        END,
+    ])
+    print(section)
+    if options.write:
+        path = os.path.join(HERE, "RESULTS.md")
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+        if START in text:
+            text = text[: text.index(START)] + section + text[text.index(END) + len(END):]
+        else:
+            text = text.rstrip("\n") + "\n\n" + section + "\n"
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    return 0
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model", help="a .skdigits model (default: the model that ships)")
+    parser.add_argument("--data", default=DEFAULT_DATA, help="the realdigits-dev folder")
+    parser.add_argument("--min-probability", type=float, default=0.6,
+                        help="as skdigits predict's (default: %(default)s)")
+    parser.add_argument("--repeats", type=int, default=7, help="12-megapixel timings")
+    parser.add_argument("--write", action="store_true", help="update benchmarks/RESULTS.md")
+    return run(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    sys.exit(main())
