@@ -167,7 +167,7 @@ def predict(args):
                 print(line + (f"  -> {r['picture']}" if "picture" in r else ""))
     failed = sum("error" in r for r in results)
     unsure = sum(r.get("unsure", False) for r in results)
-    if unsure and not args.json:
+    if unsure and len(results) > 1 and not args.json:
         print(f"{unsure} of {len(results)} answers are unsure: check those pictures "
               "(--show DIR saves what the model saw).")
     if failed and not args.json:
