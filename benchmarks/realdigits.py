@@ -28,6 +28,9 @@ DEFAULT_DATA = os.path.join(HERE, "..", "..", "shared", "data", "realdigits-dev"
 START, END = "<!-- benchmarks/realdigits.py: start -->", "<!-- benchmarks/realdigits.py: end -->"
 PARTS = {"tan": "tan photos", "kien": "kien photos", "nsysu": "NSYSU scans"}
 TARGETS = {"tan": 0.90, "kien": 0.95, "nsysu": 0.95}
+# The same model with the normaliser as it was before issue 14 (measured once,
+# every picture through skdigits predict --json).
+BEFORE = {"tan": (73, 107), "kien": (58, 61), "nsysu": (1804, 1890)}
 
 
 def dev_files(root):
@@ -104,8 +107,9 @@ def run(options):
         correct = sum(r.get("digit") == r["label"] for r in mine)
         unsure = [r for r in mine if r.get("unsure") or "error" in r]
         wrong_unsure = sum(r.get("digit") != r["label"] for r in unsure)
+        before = BEFORE[part][0] / BEFORE[part][1]
         rows.append(f"| {name} | {len(mine)} | {correct} | {correct / len(mine):.3f} | "
-                    f">= {TARGETS[part]:.2f} | {len(unsure)} | {wrong_unsure} |")
+                    f"{before:.3f} | >= {TARGETS[part]:.2f} | {len(unsure)} | {wrong_unsure} |")
         print(f"{name}: {correct}/{len(mine)} ({correct / len(mine):.3f}); flagged unsure "
               f"{len(unsure)}, of which wrong {wrong_unsure}", flush=True)
     source = next(f for f, _, part in items if part in ("tan", "kien"))
@@ -118,10 +122,12 @@ def run(options):
         f"Model: {model_name}. Unsure: probability under {options.min_probability} or ink "
         "hard to find (`skdigits predict --min-probability`); pictures that gave no digit "
         "count as unsure and wrong.", "",
-        "| part | pictures | read correctly | accuracy | target | flagged unsure | wrong among "
-        "flagged |",
-        "| --- | ---: | ---: | ---: | --- | ---: | ---: |",
+        "| part | pictures | read correctly | accuracy | before issue 14 | target | "
+        "flagged unsure | wrong among flagged |",
+        "| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: |",
         *rows, "",
+        "Before issue 14: the same model with the normaliser as it was then (one threshold "
+        "on the whole picture, the border's grey for polarity).", "",
         f"All {len(results):,} pictures read and predicted in {seconds:.1f} s. A 12-megapixel "
         f"JPEG photo (4000x3000) is read and normalised in {twelve:.3f} s (median of "
         f"{options.repeats}; target <= 0.5 s).",
