@@ -114,7 +114,7 @@ def _pen_width(mask):
     return mask.sum() / max(1, skeletonize(mask).sum())
 
 
-def _ruled_lines(mask, ink):
+def _ruled_lines(mask, ink, families=()):
     """Pixels of straight horizontal or vertical lines crossing the whole picture.
 
     A line is a run of ink at least half the picture long (found by a binary
@@ -124,8 +124,11 @@ def _ruled_lines(mask, ink):
     (the 4's upright on squared paper), and stays. Where a line
     carries a stroke of the digit, its pixels are spared: where a stroke
     crosses it (ink on both sides of the line, across it) and where a stroke
-    runs along it (ink beside the line at least as wide as the line).
-    Returns the line pixels and the pixel count of the longest line.
+    runs along it (ink beside the line at least as wide as the line). A
+    lone line through the middle of the picture is taken for a stroke unless
+    its direction is in ``families`` (the axes where the whole picture showed
+    several parallel lines). Returns the line pixels, the pixel count of the
+    longest line and the axes with several lines.
     """
     from scipy import ndimage
 
@@ -136,17 +139,23 @@ def _ruled_lines(mask, ink):
             continue
         footprint = np.ones((1, length) if axis == 0 else (length, 1), dtype=bool)
         runs, _ = ndimage.label(ndimage.binary_opening(mask, structure=footprint))
-        for index, box in enumerate(ndimage.find_objects(runs), start=1):
-            if box[1 - axis].stop - box[1 - axis].start >= 0.9 * mask.shape[1 - axis]:
+        found = [(index, box) for index, box in enumerate(ndimage.find_objects(runs), start=1)
+                 if box[1 - axis].stop - box[1 - axis].start >= 0.9 * mask.shape[1 - axis]]
+        for index, box in found:
+            # Ruled paper repeats its lines; a box's edge lies near the border.
+            # A lone line through the middle is the digit's long stroke.
+            middle = (box[axis].start + box[axis].stop) / 2 / mask.shape[axis]
+            if len(found) > 1 or axis in families or not 0.15 < middle < 0.85:
                 candidates.append((axis, runs == index))
     if not candidates:
-        return np.zeros_like(mask), 0
+        return np.zeros_like(mask), 0, ()
     everything = np.logical_or.reduce([line for _, line in candidates])
     others = mask & ~ndimage.binary_dilation(everything, iterations=2)
     if others.sum() > everything.sum() / 20:
         stroke_ink, stroke_width = np.median(ink[others]), _pen_width(others)
     else:
         stroke_ink = stroke_width = np.inf  # nothing else to compare with
+    several = tuple(a for a in (0, 1) if sum(axis == a for axis, _ in candidates) > 1)
     by_axis = {0: np.zeros_like(mask), 1: np.zeros_like(mask)}
     longest = 0
     for axis, line in candidates:
@@ -157,7 +166,7 @@ def _ruled_lines(mask, ink):
         longest = max(longest, int(line.sum()))
     found = ndimage.binary_dilation(by_axis[0] | by_axis[1], iterations=1)
     if not found.any():
-        return found, 0
+        return found, 0, several
     rest = mask & ~found
     spared = np.zeros_like(mask)
     for axis, lines in by_axis.items():
@@ -172,7 +181,7 @@ def _ruled_lines(mask, ink):
         wide = ndimage.binary_opening(rest, structure=np.ones((side, side), bool))
         along = ndimage.binary_dilation(wide, structure=across)
         spared |= ndimage.binary_dilation(lines, iterations=1) & (crossing | along)
-    return found & ~spared, longest
+    return found & ~spared, longest, several
 
 
 def _line_fragments(mask):
@@ -337,7 +346,10 @@ class DigitImageNormalizer(TransformerMixin, BaseEstimator):
     center : bool, default=True
         Shift the digit so its centre of mass is at the centre of the frame.
     normalize_contrast : bool, default=True
-        Stretch the ink so its strong strokes reach 255, as in MNIST.
+        Make the pen even, as MNIST's: each stroke's core reaches full
+        brightness whatever the pressure (each pixel over the brightest ink
+        within two pen widths; the fringe keeps its share), then the strong
+        strokes reach 255.
 
     See Also
     --------
@@ -508,12 +520,12 @@ class DigitImageNormalizer(TransformerMixin, BaseEstimator):
             ink = self._ink(small, dark, paper, chroma=True)
         second = self.digit_size is not None and self.box_size is not None
         room = _FIND_ROOM if second else _READ_ROOM  # a first look only finds the digit
-        mask, info = self._ink_mask(ink, name, stroke_room=max(ink.shape) * room)
+        mask, info, families = self._ink_mask(ink, name, max(ink.shape) * room)
         factor = scale  # pixels of the working image per pixel of the picture
         if second:
             region, factor, side = self._digit_region(picture, mask, scale)
             ink = self._ink(region, dark, paper, chroma=chroma)
-            mask, again = self._ink_mask(ink, name, stroke_room=side * _READ_ROOM)
+            mask, again, _ = self._ink_mask(ink, name, side * _READ_ROOM, families)
             # Marks dropped are judged on the whole picture, contrast on the digit's region.
             info = {"ink_contrast": again["ink_contrast"],
                     "dropped_ink": max(info["dropped_ink"], again["dropped_ink"])}
@@ -615,7 +627,8 @@ class DigitImageNormalizer(TransformerMixin, BaseEstimator):
             return (ink > threshold_local(ink, block, offset=-0.02)) & (ink > 0.1 * ink.max())
         return ink > 0
 
-    def _ink_mask(self, ink, name, stroke_room):
+    def _ink_mask(self, ink, name, stroke_room, families=()):
+        """The digit's pixels, what was found, and the axes where ruled lines repeat."""
         from scipy import ndimage
         from skimage.measure import label
 
@@ -625,7 +638,7 @@ class DigitImageNormalizer(TransformerMixin, BaseEstimator):
         mask = self._threshold(ink, stroke_room)
         removed = np.zeros_like(mask)
         if self.remove_lines:
-            lines, longest = _ruled_lines(mask, ink)
+            lines, longest, families = _ruled_lines(mask, ink, families)
             # A line that leaves almost nothing behind was the digit (a 1 across a scan).
             if lines.any() and (mask & ~lines).sum() >= 0.25 * longest:
                 mask, removed = mask & ~lines, lines
@@ -646,7 +659,8 @@ class DigitImageNormalizer(TransformerMixin, BaseEstimator):
         background = ink[~ndimage.binary_dilation(mask | removed, iterations=3)]
         noise = float(np.percentile(background, 99)) if background.size else 0.0
         contrast = float(np.median(ink[mask])) / max(noise, 1e-3)
-        return mask, {"ink_contrast": round(contrast, 2), "dropped_ink": round(dropped, 3)}
+        info = {"ink_contrast": round(contrast, 2), "dropped_ink": round(dropped, 3)}
+        return mask, info, families
 
     def _fit_box(self, ink, mask, factor):
         from scipy import ndimage
@@ -658,6 +672,12 @@ class DigitImageNormalizer(TransformerMixin, BaseEstimator):
         # Two pixels of the picture, or of the working size when it is smaller.
         fringe = max(2, round(2 * factor))
         digit = np.where(ndimage.binary_dilation(mask, iterations=fringe), ink, 0)
+        if self.normalize_contrast:
+            # An even pen, as MNIST's: each stroke's core reaches full
+            # brightness, whatever the pressure; the fringe keeps its share.
+            reach = 2 * int(np.ceil(_pen_width(mask))) + 1
+            core = ndimage.grey_dilation(np.where(mask, digit, 0), size=(reach, reach))
+            digit = np.clip(digit / np.maximum(core, 1e-6), 0, 1) * float(digit.max())
         rows, cols = np.nonzero(digit)
         crop = digit[rows.min(): rows.max() + 1, cols.min(): cols.max() + 1]
         factor = self.box_size / max(crop.shape)

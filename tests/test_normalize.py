@@ -215,8 +215,8 @@ def test_the_digit_is_chosen_among_other_marks(held_out):
     digit = _digit(held_out, 3)
     marks = [(12, 12, 14, 14), (200, 200, 16, 16), (0, 0, 240, 3)]  # blots and a box edge
     picture = render(digit, digit_px=110, marks=marks)
-    assert _agreement(picture, digit) > 0.9
-    assert _agreement(picture, digit, select_digit=False) < 0.7
+    assert _agreement(picture, digit) > 0.75
+    assert _agreement(picture, digit, select_digit=False) < 0.5
 
 
 def test_a_shadowed_corner_is_neither_ink_nor_polarity(held_out):
@@ -292,3 +292,22 @@ def test_a_12_megapixel_photo_is_normalised_fast(tmp_path, held_out):
     start = time.perf_counter()
     normalizer.transform([path])
     assert time.perf_counter() - start < 1.0  # about 0.1 s here; the target is 0.5 s
+
+
+def test_a_lone_faint_upright_across_a_scan_is_a_stroke_not_a_ruled_line():
+    scan = np.full((28, 28), 250, dtype=np.uint8)  # a 4 in a scanned box, its upright light
+    scan[:, 15:17] = 175
+    scan[17:19, 4:22] = 70
+    for i in range(12):
+        scan[5 + i, 14 - i: 16 - i] = 70
+    out = DigitImageNormalizer().transform([scan])[0]
+    rows, cols = np.nonzero(out[:, 13:19] > 64)
+    assert np.ptp(rows) >= 18  # the upright is kept from top to bottom (16 when removed)
+
+
+def test_the_pen_is_made_even(held_out):
+    digit = _digit(held_out, 0).astype(float)
+    digit[:, 14:] *= 0.45  # the right half pressed lightly
+    out = DigitImageNormalizer().transform([render(digit.astype(np.uint8), noise=1)])[0]
+    left, right = out[:, :14].max(), out[:, 14:].max()
+    assert right >= 0.9 * left
