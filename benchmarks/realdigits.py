@@ -28,8 +28,8 @@ DEFAULT_DATA = os.path.join(HERE, "..", "..", "shared", "data", "realdigits-dev"
 START, END = "<!-- benchmarks/realdigits.py: start -->", "<!-- benchmarks/realdigits.py: end -->"
 PARTS = {"tan": "tan photos", "kien": "kien photos", "nsysu": "NSYSU scans"}
 TARGETS = {"tan": 0.90, "kien": 0.95, "nsysu": 0.95}
-# The same model with the normaliser as it was before issue 14 (measured once,
-# every picture through skdigits predict --json).
+# The model that shipped first (sha256 d6c65d61532c) with the normaliser as it
+# was before issue 14 (measured once, every picture through skdigits predict --json).
 BEFORE = {"tan": (73, 107), "kien": (58, 61), "nsysu": (1804, 1890)}
 
 
@@ -115,10 +115,21 @@ def run(options):
     source = next(f for f, _, part in items if part in ("tan", "kien"))
     twelve = time_12_megapixels(model, source, options.repeats)
     print(f"12-megapixel JPEG, read and normalised: {twelve:.3f} s (median of {options.repeats})")
-    model_name = options.model or "the model that ships (skdigits.load_pretrained)"
+    if options.model:
+        import hashlib
+
+        with open(options.model, "rb") as handle:
+            digest = hashlib.sha256(handle.read()).hexdigest()
+        model_name = f"{os.path.basename(options.model)} (sha256 {digest[:12]})"
+    else:
+        from skdigits.pretrained import pretrained_info
+
+        model_name = ("the model that ships, skdigits.load_pretrained (sha256 "
+                      f"{pretrained_info()['model_sha256'][:12]})")
     section = "\n".join([
         START, "## Real pictures (realdigits-dev) through skdigits predict's path", "",
-        "Command: `python benchmarks/realdigits.py --write`", "",
+        "Command: `python benchmarks/realdigits.py"
+        + (f" --model {options.model}" if options.model else "") + " --write`", "",
         f"Model: {model_name}. Unsure: probability under {options.min_probability} or ink "
         "hard to find (`skdigits predict --min-probability`); pictures that gave no digit "
         "count as unsure and wrong.", "",
@@ -126,8 +137,9 @@ def run(options):
         "flagged unsure | wrong among flagged |",
         "| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: |",
         *rows, "",
-        "Before issue 14: the same model with the normaliser as it was then (one threshold "
-        "on the whole picture, the border's grey for polarity).", "",
+        "Before issue 14: the model that shipped first (sha256 d6c65d61532c) with the "
+        "normaliser as it was then (one threshold on the whole picture, the border's grey "
+        "for polarity).", "",
         f"All {len(results):,} pictures read and predicted in {seconds:.1f} s. A 12-megapixel "
         f"JPEG photo (4000x3000) is read and normalised in {twelve:.3f} s (median of "
         f"{options.repeats}; target <= 0.5 s).",
