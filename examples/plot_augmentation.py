@@ -12,7 +12,7 @@ loop; predictions never see a distortion.
 
 ``make_digit_pipeline(preset="best")`` combines affine distortions with a
 cosine learning-rate decay, label smoothing and 40 epochs. On full MNIST it
-reaches about 99.4 % in a few minutes on two cores (see
+reaches about 99.3 % in about three minutes on two cores (see
 ``benchmarks/RESULTS.md``); the model that ships with skdigits
 (:func:`skdigits.load_pretrained`) was trained the same way, longer. This
 example shows the idea on the 5,000-digit sample, in seconds.
@@ -79,7 +79,7 @@ plt.show()
 # test digits (``benchmarks/accuracy.py``, ``benchmarks/RESULTS.md``):
 #
 # - reference network, 10 epochs: about 98.0 %, about 30 s of training;
-# - ``preset="best"``, 40 epochs on distorted digits: about 99.4 %, a few
+# - ``preset="best"``, 40 epochs on distorted digits: about 99.3 %, a few
 #   minutes;
 # - the shipped model, :func:`skdigits.load_pretrained`: its record,
 #   ``skdigits.pretrained.pretrained_info()``, gives its test accuracy.

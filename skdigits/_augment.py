@@ -1,11 +1,12 @@
 """Training-time distortions of digit images, as TensorFlow ops on a batch.
 
-Random affine maps (rotation, scale, shear, shift) and Simard et al.'s
-elastic distortion (2003: random displacement fields smoothed by a Gaussian)
-are combined into one source coordinate per output pixel and sampled
-bilinearly, for the whole batch at once. They run inside the compiled
-training loop only (see :mod:`skdigits._training`), seeded per batch by
-stateless random ops, never at prediction time.
+Random affine maps (rotation, scale, shear, shift) go through TensorFlow's
+fused projective-transform kernel; with Simard et al.'s elastic distortion
+(2003: random displacement fields smoothed by a Gaussian) the two are
+combined into one source coordinate per output pixel and sampled bilinearly.
+They run inside the compiled training loop only (see
+:mod:`skdigits._training`), on many rows at once, seeded by stateless random
+ops, never at prediction time.
 """
 
 from numbers import Real
@@ -167,26 +168,36 @@ def make_augmenter(ranges, image_shape):
         # the inverse of rotation, then shear, then scale, written out for 2x2 matrices.
         cos, sin = tf.cos(theta), tf.sin(theta)
         tan = tf.tan(phi)
+        # source = M (p - centre - shift) + centre, with rows r and columns c:
+        m_rr, m_rc = cos / zoom, sin / zoom
+        m_cr, m_cc = (-sin - tan * cos) / zoom, (cos - tan * sin) / zoom
+        if elastic is None:
+            # TensorFlow's fused kernel: several times faster than sampling by gathers
+            off_r, off_c = centre_r + shift_r, centre_c + shift_c
+            transforms = tf.concat([
+                m_cc, m_cr, centre_c - m_cc * off_c - m_cr * off_r,
+                m_rc, m_rr, centre_r - m_rc * off_c - m_rr * off_r,
+                tf.zeros([batch, 2]),
+            ], axis=1)
+            images = tf.raw_ops.ImageProjectiveTransformV3(
+                images=tf.reshape(x, [batch, height, width, 1]), transforms=transforms,
+                output_shape=tf.constant([height, width]), fill_value=0.0,
+                interpolation="BILINEAR", fill_mode="CONSTANT",
+            )
+            return tf.reshape(images, [batch, height * width])
         d_r, d_c = grid_r - shift_r, grid_c - shift_c
-        # R^-1
-        u_r = cos * d_r + sin * d_c
-        u_c = -sin * d_r + cos * d_c
-        # Sh^-1 for Sh = [[1, 0], [tan, 1]] (rows sheared along columns)
-        u_c = u_c - tan * u_r
-        src_r = u_r / zoom + centre_r
-        src_c = u_c / zoom + centre_c
-        if elastic is not None:
-            noise = tf.random.stateless_uniform(
-                [2 * batch, height, width], seed=seed + tf.constant([0, 6], tf.int32),
-                minval=-1.0, maxval=1.0,
-            )
-            # Gaussian smoothing along rows and columns as two small matrix products
-            fields = tf.reshape(
-                tf.einsum("ij,bjk,kl->bil", smooth_r, noise, smooth_c), [2, batch, -1]
-            )
-            src_r = src_r + fields[0]
-            src_c = src_c + fields[1]
-        return _bilinear(x, src_r, src_c, height, width)
+        src_r = m_rr * d_r + m_rc * d_c + centre_r
+        src_c = m_cr * d_r + m_cc * d_c + centre_c
+        # the elastic field: uniform noise smoothed by a Gaussian along rows and
+        # columns (two small matrix products), scaled by alpha
+        noise = tf.random.stateless_uniform(
+            [2 * batch, height, width], seed=seed + tf.constant([0, 6], tf.int32),
+            minval=-1.0, maxval=1.0,
+        )
+        fields = tf.reshape(
+            tf.einsum("ij,bjk,kl->bil", smooth_r, noise, smooth_c), [2, batch, -1]
+        )
+        return _bilinear(x, src_r + fields[0], src_c + fields[1], height, width)
 
     return distort
 

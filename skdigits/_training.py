@@ -64,11 +64,15 @@ def _handle(variable):
     return value.handle
 
 
+#: Rows distorted per call of the augmentation, when an epoch starts.
+_AUGMENT_CHUNK = 4096
+
+
 def _make_epoch_function(model, batch_size, augment=None, label_smoothing=0.0):
     """Compile ``epoch(X, Y, W, order, seed) -> (mean loss, accuracy)`` for ``model``.
 
-    ``augment(x, seed)`` distorts each batch before the forward pass (seeded
-    per batch from the epoch's ``seed``); the loss is the categorical
+    ``augment(x, seed)`` distorts the epoch's rows before its first batch,
+    in chunks of :data:`_AUGMENT_CHUNK` rows seeded from the epoch's ``seed``; the loss is the categorical
     cross-entropy with ``label_smoothing``.
     """
     import keras
@@ -101,11 +105,23 @@ def _make_epoch_function(model, batch_size, augment=None, label_smoothing=0.0):
         n_batches = (n_samples + batch_size - 1) // batch_size
         loss_sum = tf.constant(0.0)
         n_correct = tf.constant(0.0)
+        if augment is not None:
+            # Distort the epoch's rows up front, in large chunks: the same ops on
+            # thousands of rows at once cost a fraction of their per-batch calls.
+            shuffled = tf.gather(X, order)
+            n_chunks = (n_samples + _AUGMENT_CHUNK - 1) // _AUGMENT_CHUNK
+            chunks = tf.TensorArray(tf.float32, size=n_chunks, infer_shape=False)
+            for j in tf.range(n_chunks):
+                part = shuffled[j * _AUGMENT_CHUNK: (j + 1) * _AUGMENT_CHUNK]
+                chunks = chunks.write(j, augment(part, seed + tf.stack([j, 0])))
+            distorted = tf.ensure_shape(chunks.concat(), [None, X.shape[1]])
         for i in tf.range(n_batches):
             rows = order[i * batch_size: (i + 1) * batch_size]
-            x, y, w = tf.gather(X, rows), tf.gather(Y, rows), tf.gather(W, rows)
-            if augment is not None:
-                x = augment(x, seed + tf.stack([i, 0]))
+            y, w = tf.gather(Y, rows), tf.gather(W, rows)
+            if augment is None:
+                x = tf.gather(X, rows)
+            else:
+                x = distorted[i * batch_size: (i + 1) * batch_size]
             size = tf.cast(tf.size(rows), tf.float32)
             with tf.GradientTape() as tape:
                 # float32 loss, as Keras computes it, whatever the layers' precision
@@ -158,8 +174,8 @@ def fit_in_graph(model, X, y, sample_weight=None, *, epochs, batch_size, shuffle
         model in the state a fit of ``epochs_done`` epochs ends in (the
         shuffling of epoch ``e`` does not depend on ``epochs``).
     augment : callable, default=None
-        ``augment(x, seed)`` distorts a batch of rows inside the compiled
-        loop (see :func:`skdigits._augment.make_augmenter`); its seeds come
+        ``augment(x, seed)`` distorts rows inside the compiled loop, new each
+        epoch (see :func:`skdigits._augment.make_augmenter`); its seeds come
         from a generator of their own, so the shuffling is the same with or
         without it.
     label_smoothing : float, default=0.0

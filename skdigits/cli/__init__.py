@@ -146,7 +146,7 @@ def build_parser():
         "--preset", choices=("reference", "best"), default="reference",
         help="reference: the classic tutorial's network and training; best: the same "
         "network, 40 epochs on randomly distorted digits with a cosine learning-rate "
-        "decay (about 99.4%% on MNIST, minutes on two cores) (default: %(default)s)",
+        "decay (about 99.3%% on MNIST, minutes on two cores) (default: %(default)s)",
     )
     train.add_argument(
         "--hidden", type=_layer_sizes, default=None, metavar="SIZES",
