@@ -321,16 +321,19 @@ def sniff(path):
     return "other"
 
 
-def read_manifest(path):
-    """The manifest of the ``.skdigits`` file at ``path``, checked but not loaded."""
-    path = os.fspath(path)
+def _open_archive(path):
     try:
-        archive = zipfile.ZipFile(path)
+        return zipfile.ZipFile(path)
     except zipfile.BadZipFile:
         raise ModelFormatError(
             f"{path!r} is not a .skdigits model file (not a zip archive, or truncated)."
         ) from None
-    with archive:
+
+
+def read_manifest(path):
+    """The manifest of the ``.skdigits`` file at ``path``, checked but not loaded."""
+    path = os.fspath(path)
+    with _open_archive(path) as archive:
         return _manifest_of(archive, path)
 
 
@@ -342,10 +345,12 @@ def _manifest_of(archive, path):
     if info.file_size > MAX_MANIFEST_BYTES:
         raise ModelFormatError(f"{path!r}: {MANIFEST} is {info.file_size:,} bytes, too large.")
     try:
-        manifest = json.loads(archive.read(MANIFEST).decode("utf-8"))
-    except (zipfile.BadZipFile, EOFError, OSError, RuntimeError) as exc:
+        data = archive.read(MANIFEST)
+    except (zipfile.BadZipFile, EOFError, OSError, RuntimeError, zlib.error) as exc:
         raise ModelFormatError(f"{path!r} is damaged or truncated ({exc}).") from None
-    except (UnicodeDecodeError, ValueError) as exc:
+    try:
+        manifest = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise ModelFormatError(f"{path!r}: {MANIFEST} is not valid JSON ({exc}).") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_NAME:
         raise ModelFormatError(f"{path!r}: {MANIFEST} does not describe a skdigits model.")
@@ -372,13 +377,7 @@ def _manifest_of(archive, path):
 def read_model(path):
     """Rebuild the estimator stored in the ``.skdigits`` file at ``path``."""
     path = os.fspath(path)
-    try:
-        archive = zipfile.ZipFile(path)
-    except zipfile.BadZipFile:
-        raise ModelFormatError(
-            f"{path!r} is not a .skdigits model file (not a zip archive, or truncated)."
-        ) from None
-    with archive:
+    with _open_archive(path) as archive:
         manifest = _manifest_of(archive, path)
         try:
             return _build(manifest["estimator"], "model", archive, path)
@@ -386,7 +385,7 @@ def read_model(path):
             raise
         except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
             raise ModelFormatError(f"{path!r} is damaged or truncated ({exc}).") from None
-        except (TypeError, ValueError, KeyError) as exc:
+        except (TypeError, ValueError, KeyError, RecursionError) as exc:
             raise ModelFormatError(
                 f"{path!r}: the manifest does not describe a valid model ({exc})."
             ) from None

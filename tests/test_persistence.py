@@ -347,3 +347,12 @@ def test_failed_joblib_save_leaves_no_file(tmp_path):
     with pytest.raises(RuntimeError):
         save_model(Unpicklable(), tmp_path / "model.joblib")
     assert os.listdir(tmp_path) == []
+
+
+def test_a_deeply_nested_manifest_is_a_clear_error(tmp_path, saved):
+    with zipfile.ZipFile(saved) as src:
+        manifest = json.loads(src.read("manifest.json"))
+    text = json.dumps(manifest).replace('"clip": false', '"clip": ' + "[" * 100_000 + "1" + "]" * 100_000)
+    path = _rewrite(saved, tmp_path / "deep.skdigits", replace={"manifest.json": text.encode()})
+    with pytest.raises(ModelFormatError, match="not valid JSON"):
+        load_model(path)
