@@ -15,7 +15,7 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._augment import make_augmenter, resolve_augment
-from ._compat import Interval, StrOptions, _check_sample_weight, _fit_context
+from ._compat import Interval, StrOptions, _check_sample_weight, _fit_context, _num_samples
 from ._inference import forget_forward_pass, forward_pass
 from ._network import REFERENCE_HIDDEN_LAYER_SIZES, build_dense_network, resolve_layers
 from ._targets import OneHotLabelEncoder
@@ -324,7 +324,7 @@ class DigitClassifier(KerasClassifier):
 
     def _initialize(self, X, y=None):
         # Batches a fit of `epochs` epochs runs: the span of a learning-rate schedule.
-        n_train = int(len(X) * (1 - self.validation_split)) or 1
+        n_train = int(_num_samples(X) * (1 - self.validation_split)) or 1
         self._schedule_steps = int(self.epochs) * -(-n_train // int(self.batch_size))
         return super()._initialize(X, y)
 

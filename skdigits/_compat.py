@@ -9,7 +9,7 @@ import importlib
 
 from sklearn.base import _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import _check_method_params, _check_sample_weight
+from sklearn.utils.validation import _check_method_params, _check_sample_weight, _num_samples
 
 # The search's helpers load on first use: they pull in scikit-learn's metrics
 # and model selection, which the estimators themselves do not need.
@@ -28,6 +28,7 @@ __all__ = [
     "_check_method_params",
     "_check_sample_weight",
     "_fit_context",
+    "_num_samples",
     *_LAZY,
 ]
 

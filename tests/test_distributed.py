@@ -157,7 +157,7 @@ def test_cli_search_on_a_local_cluster_writes_the_same_table(tmp_path, capsys, e
     here = pd.read_csv(tmp_path / "here" / "search_results.csv")
     there = pd.read_csv(tmp_path / "cluster" / "search_results.csv")
     pd.testing.assert_frame_equal(here.drop(columns="mean_fit_s"), there.drop(columns="mean_fit_s"))
-    assert (tmp_path / "cluster" / "best_model.joblib").exists()
+    assert (tmp_path / "cluster" / "best_model.skdigits").exists()
 
 
 @pytest.mark.parametrize("argv, message", [
@@ -172,4 +172,4 @@ def test_cli_search_cluster_mistakes(argv, message, tmp_path, capsys, empty_data
     out = tmp_path / "out"
     assert main(["search", "--hidden", "16", "--epochs", "1", "--out", str(out), *argv]) == 1
     assert message in capsys.readouterr().err
-    assert not (out / "best_model.joblib").exists()
+    assert not (out / "best_model.skdigits").exists()

@@ -56,6 +56,7 @@ def build(args):
     if args.validation:
         return 0
     os.makedirs(args.out, exist_ok=True)
+    pipeline.set_params(classifier__verbose=0)  # users of the model see no training output
     model_path = save_model(pipeline, os.path.join(args.out, MODEL_FILE), include_optimizer=False)
     import keras
     import sklearn
