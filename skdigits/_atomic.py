@@ -6,8 +6,11 @@ import tempfile
 
 
 @contextlib.contextmanager
-def atomic_open(path, mode="wb", encoding=None):
+def atomic_open(path, mode="wb", encoding=None, tmp_prefix=None):
     """Open a temporary file beside ``path``; rename it to ``path`` on success.
+
+    The temporary file is named ``<tmp_prefix><random>.part``, by default
+    ``.<name>.<random>.part``.
 
     If the ``with`` block raises (including a check that fails after the data
     are written), the temporary file is removed and ``path`` is untouched.
@@ -24,9 +27,8 @@ def atomic_open(path, mode="wb", encoding=None):
     """
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
-    handle, tmp_path = tempfile.mkstemp(
-        prefix=f".{os.path.basename(path)}.", suffix=".part", dir=folder
-    )
+    prefix = f".{os.path.basename(path)}." if tmp_prefix is None else tmp_prefix
+    handle, tmp_path = tempfile.mkstemp(prefix=prefix, suffix=".part", dir=folder)
     try:
         with os.fdopen(handle, mode, encoding=encoding) as out:
             yield out

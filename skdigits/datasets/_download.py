@@ -7,11 +7,11 @@ import os
 import re
 import socket
 import sys
-import tempfile
 import time
 import urllib.error
 import urllib.request
 
+from .._atomic import atomic_open
 from ..exceptions import DownloadError
 
 _CHUNK = 1 << 16
@@ -89,25 +89,13 @@ def _remove_stale_parts(destination):
 def _partial_file(destination):
     """Open ``.<name>.<host>.<pid>.<random>.part``; rename it to ``destination`` on success.
 
-    Like :func:`skdigits._atomic.atomic_open`, with the writer's machine and
+    :func:`skdigits._atomic.atomic_open`, with the writer's machine and
     process in the name so that :func:`_remove_stale_parts` can tell a killed
     download's leftover from a running one.
     """
-    folder, base = os.path.split(os.path.abspath(destination))
-    handle, tmp_path = tempfile.mkstemp(
-        prefix=f".{base}.{_host_tag()}.{os.getpid()}.", suffix=".part", dir=folder
-    )
-    try:
-        with os.fdopen(handle, "wb") as out:
-            yield out
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp_path, 0o666 & ~umask)
-        os.replace(tmp_path, destination)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp_path)
-        raise
+    base = os.path.basename(os.path.abspath(destination))
+    with atomic_open(destination, tmp_prefix=f".{base}.{_host_tag()}.{os.getpid()}.") as out:
+        yield out
 
 
 class _Progress:
