@@ -17,7 +17,6 @@ import pytest
 
 from skdigits import load_mnist
 from skdigits.datasets import DATASETS, dataset_status, download_dataset, download_file
-from skdigits.datasets._registry import RemoteFile
 from skdigits.exceptions import ChecksumMismatchWarning, DataNotFoundError, DownloadError
 
 from ._data import write_idx_set
@@ -69,7 +68,8 @@ def remote_mnist(tmp_path, server, monkeypatch):
     for role, remote in DATASETS["mnist"].files.items():
         content = (source / remote.filename).read_bytes()
         routes[f"/{remote.filename}"] = (content, "ok")
-        files[role] = RemoteFile(remote.filename, hashlib.md5(content).hexdigest())
+        md5 = hashlib.md5(content).hexdigest()
+        files[role] = dataclasses.replace(remote, md5_gz=md5, sha256_raw=None)
     spec = dataclasses.replace(DATASETS["mnist"], mirrors=(base_url + "/",), files=files)
     monkeypatch.setitem(DATASETS, "mnist", spec)
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))

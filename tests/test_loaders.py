@@ -63,6 +63,18 @@ def test_keras_cache_is_used(tmp_path):
     assert "Keras' cache" in locate_dataset("mnist")
 
 
+def test_keras_cache_path_is_the_same_everywhere(tmp_path):
+    # Searched, reported by dataset_status, listed when not found: one path.
+    place = tmp_path / "keras" / "datasets" / "fashion-mnist"
+    with pytest.raises(DataNotFoundError) as info:
+        load_fashion_mnist(download_if_missing=False)
+    assert f"  - {place}\n" in str(info.value)
+    assert dataset_status("fashion-mnist", verify=False)["keras_cache"] is None
+    write_idx_set(place)
+    assert locate_dataset("fashion-mnist") == f"IDX files in {place} (Keras' cache)"
+    assert dataset_status("fashion-mnist", verify=False)["keras_cache"] == str(place)
+
+
 def test_data_home_comes_before_keras_cache(tmp_path):
     write_idx_set(tmp_path / "home" / "mnist", n_train=30)
     (tmp_path / "keras" / "datasets").mkdir(parents=True)

@@ -5,21 +5,24 @@ Nothing here downloads unless asked: :func:`load_mnist` and
 :func:`get_data_home`), and download only with ``download_if_missing=True``.
 """
 
-from ._download import download_file
+# Where each thing lives:
+#   _loaders   load_mnist, load_fashion_mnist (find, else download, then read)
+#   _locate    locate_dataset, the Source record, the search order
+#   _download  download_file, download_dataset, dataset_status
+#   _verify    verify_file, the data home's digest check at load
+#   _home      get_data_home, the data set folders, Keras' cache path
+#   _registry  DATASETS: names, mirrors, files and digests
+#   _idx, _formats, _sample   readers: IDX; npz, CSV, image folders; the sample
+
+from ._download import dataset_status, download_dataset, download_file
 from ._formats import read_image_folder, read_kaggle_csv, read_mnist_npz
 from ._home import get_data_home
 from ._idx import read_idx, write_idx
-from ._loaders import (
-    FASHION_MNIST_CLASSES,
-    dataset_status,
-    download_dataset,
-    load_fashion_mnist,
-    load_mnist,
-    locate_dataset,
-    verify_file,
-)
+from ._loaders import FASHION_MNIST_CLASSES, load_fashion_mnist, load_mnist
+from ._locate import locate_dataset
 from ._registry import DATASETS
 from ._sample import load_mnist_sample
+from ._verify import verify_file
 
 __all__ = [
     "DATASETS",

@@ -1,4 +1,10 @@
-"""Downloading files safely: timeout, progress, checksum, atomic write."""
+"""Downloading: one file safely (download_file), a data set (download_dataset), its status.
+
+:func:`download_file` fetches with a timeout, a progress bar, a checksum and
+an atomic write; :func:`download_dataset` fetches a data set's four files
+from its mirrors into the data home; :func:`dataset_status` reports what the
+data home holds and whether it verifies.
+"""
 
 import contextlib
 import hashlib
@@ -13,6 +19,10 @@ import urllib.request
 
 from .._atomic import atomic_open
 from ..exceptions import DownloadError
+from ._home import dataset_folder, keras_cache_path
+from ._locate import idx_paths
+from ._registry import SPLIT_FILES, get_spec
+from ._verify import verify_file
 
 _CHUNK = 1 << 16
 #: A partial download not written to for this long (seconds) is abandoned
@@ -219,3 +229,118 @@ def download_file(url, destination, *, md5=None, timeout=30.0, progress=True, op
         raise DownloadError(f"Download of {url} failed: {reason}.") from exc
     return destination
 
+
+def download_dataset(name="mnist", *, data_home=None, timeout=30.0, progress=True, opener=None):
+    """Download a data set's four IDX files into the data home, verified.
+
+    Files already present and verified are kept. Each file is checked against
+    its published MD5 digest and written atomically; mirrors are tried in turn.
+
+    Parameters
+    ----------
+    name : {"mnist", "fashion-mnist"}, default="mnist"
+        The data set.
+    data_home : str or os.PathLike, default=None
+        See :func:`get_data_home`; files go to ``<data home>/<name>/``.
+    timeout : float, default=30.0
+        Seconds to wait on a silent server.
+    progress : bool, default=True
+        Show progress bars on stderr.
+    opener : callable, default=None
+        ``urllib.request.urlopen``-like function (for tests).
+
+    Returns
+    -------
+    folder : str
+        The folder holding the files.
+
+    Raises
+    ------
+    DownloadError
+        When a file could not be fetched from any mirror; the message gives
+        each mirror's failure.
+
+    Examples
+    --------
+    >>> from skdigits.datasets import download_dataset
+    >>> download_dataset("mnist")  # doctest: +SKIP
+    '/home/me/skdigits_data/mnist'
+    """
+    spec = get_spec(name)
+    folder = dataset_folder(spec, data_home)
+    for role in SPLIT_FILES:
+        remote = spec.files[role]
+        destination = os.path.join(folder, remote.filename)
+        if os.path.isfile(destination) and verify_file(destination, remote):
+            continue
+        failures = []
+        for mirror in spec.mirrors:
+            try:
+                download_file(
+                    mirror + remote.filename,
+                    destination,
+                    md5=remote.md5_gz,
+                    timeout=timeout,
+                    progress=progress,
+                    opener=opener,
+                )
+                break
+            except DownloadError as exc:
+                failures.append(str(exc))
+        else:
+            raise DownloadError(
+                f"Could not download {remote.filename} of {spec.name}:\n  "
+                + "\n  ".join(failures)
+            )
+    return folder
+
+
+def dataset_status(name="mnist", *, data_home=None, verify=True):
+    """Report whether a data set is in the data home, and whether it verifies.
+
+    Parameters
+    ----------
+    name : {"mnist", "fashion-mnist"}, default="mnist"
+        The data set.
+    data_home : str or os.PathLike, default=None
+        See :func:`get_data_home`.
+    verify : bool, default=True
+        Check the files' digests (reads them; about a second for MNIST).
+
+    Returns
+    -------
+    status : dict
+        ``folder``, ``present`` (all four files there), ``verified`` (True,
+        False, or None when not checked or absent), ``files`` (per file:
+        ``path``, ``present``, ``verified``) and ``keras_cache`` (the Keras
+        cache path if it holds the set, else None).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from skdigits.datasets import dataset_status
+    >>> status = dataset_status("fashion-mnist", data_home=tempfile.mkdtemp())
+    >>> status["present"], status["verified"]
+    (False, None)
+    """
+    spec = get_spec(name)
+    folder = dataset_folder(spec, data_home)
+    files = {
+        role: {
+            "path": path,
+            "present": path is not None,
+            "verified": verify_file(path, spec.files[role]) if (path and verify) else None,
+        }
+        for role, path in idx_paths(folder, spec).items()
+    }
+    present = all(f["present"] for f in files.values())
+    verified = all(f["verified"] for f in files.values()) if (present and verify) else None
+    keras_place = keras_cache_path(spec)
+    return {
+        "name": spec.name,
+        "folder": folder,
+        "present": present,
+        "verified": verified,
+        "files": files,
+        "keras_cache": keras_place if os.path.exists(keras_place) else None,
+    }

@@ -1,4 +1,4 @@
-"""Where downloaded data sets live."""
+"""Where data sets live on this machine: the data home, its folders, Keras' cache."""
 
 import os
 
@@ -33,7 +33,41 @@ def get_data_home(data_home=None):
     return os.path.abspath(os.path.expanduser(os.fspath(data_home)))
 
 
-def keras_cache_dir():
-    """Folder where Keras caches its data sets (``$KERAS_HOME/datasets``)."""
+def dataset_folder(spec, data_home=None):
+    """The data home's folder of one data set: ``<data home>/<name>``.
+
+    Parameters
+    ----------
+    spec : DatasetSpec
+        The data set.
+    data_home : str or os.PathLike, default=None
+        See :func:`get_data_home`.
+
+    Returns
+    -------
+    folder : str
+        An absolute path; not created here.
+    """
+    return os.path.join(get_data_home(data_home), spec.name)
+
+
+def keras_cache_path(spec):
+    """Where Keras caches a data set: ``$KERAS_HOME/datasets/<file or folder>``.
+
+    ``$KERAS_HOME`` defaults to ``~/.keras``, as in Keras, so MNIST's copy is
+    ``~/.keras/datasets/mnist.npz`` and Fashion-MNIST's the folder
+    ``~/.keras/datasets/fashion-mnist``.
+
+    Parameters
+    ----------
+    spec : DatasetSpec
+        The data set; its ``keras_cache`` names the file or folder.
+
+    Returns
+    -------
+    path : str
+        An absolute path, which may not exist.
+    """
     keras_home = os.environ.get("KERAS_HOME") or os.path.join("~", ".keras")
-    return os.path.join(os.path.abspath(os.path.expanduser(keras_home)), "datasets")
+    keras_home = os.path.abspath(os.path.expanduser(keras_home))
+    return os.path.join(keras_home, "datasets", spec.keras_cache)

@@ -1,4 +1,4 @@
-"""Reading the IDX format of the MNIST distribution."""
+"""Reading and writing the IDX format of the MNIST distribution (gzip or raw)."""
 
 import gzip
 import math
