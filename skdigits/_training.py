@@ -6,7 +6,8 @@ On a CPU, for the small dense networks built here, that machinery costs more
 than the arithmetic: about 5 ms per batch of 64 against about 1.2 ms of matrix
 products. This loop runs a whole epoch inside one compiled TensorFlow
 function: the rows of the epoch are gathered by index from the training set,
-the loss is Keras' categorical cross-entropy, and Adam's update is
+the loss is Keras' categorical cross-entropy plus the layers' own losses
+(``model.losses``: weight and activity regularisers), and Adam's update is
 TensorFlow's fused kernel working on the Keras optimizer's own slots, so
 the model and its optimizer end in the state ``Model.fit`` would leave them
 in. Other optimizers go through ``optimizer.apply`` inside the same loop.
@@ -26,6 +27,14 @@ def _fused_adam_slots(optimizer, variables):
 
     Plain means what TensorFlow's ``ApplyAdam`` kernel computes: no AMSGrad,
     weight decay, gradient clipping, moving average or accumulation.
+
+    The fused kernel is worth the private Keras attributes it reads
+    (``_momentums``, ``_velocities``, ``_get_variable_index``; any other
+    Keras falls back to ``optimizer.apply``): on full MNIST (60,000 rows),
+    the reference network and batch 64, an epoch with it takes 0.53x the
+    time of ``optimizer.apply`` in the same compiled loop (medians of 5
+    alternating epochs on a 2-core CPU: 2.45 s against 4.61 s; 0.58x, 8.4 s
+    against 14.3 s, on a loaded machine).
     """
     import keras
 
@@ -129,8 +138,11 @@ def _make_epoch_function(model, batch_size, augment=None, label_smoothing=0.0):
                 per_sample = keras.losses.categorical_crossentropy(
                     y, proba, label_smoothing=label_smoothing
                 )
-                # Keras' "sum over batch size" reduction of weighted losses.
+                # Keras' "sum over batch size" reduction of weighted losses,
+                # plus the layers' regularisers, as Keras' compute_loss adds them.
                 loss = tf.reduce_sum(per_sample * w) / size
+                for extra in model.losses:
+                    loss += tf.reduce_sum(tf.cast(extra, tf.float32))
                 # as Keras' train_step: a loss-scaling optimizer scales, apply unscales
                 scaled = loss if slots is not None else optimizer.scale_loss(loss)
             update(tape.gradient(scaled, variables))
@@ -154,7 +166,7 @@ def fit_in_graph(model, X, y, sample_weight=None, *, epochs, batch_size, shuffle
     ----------
     model : keras.Model
         A network compiled with an optimizer, ending in a softmax, trained on
-        the categorical cross-entropy.
+        the categorical cross-entropy plus its layers' losses (``model.losses``).
     X : ndarray of shape (n_samples, n_features)
         Training inputs.
     y : ndarray of shape (n_samples, n_classes)

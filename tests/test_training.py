@@ -45,6 +45,32 @@ def test_graph_loop_trains_exactly_as_model_fit_for_a_fixed_order(data, optimize
     assert int(by_graph.optimizer.iterations) == int(by_keras.optimizer.iterations) == 20
 
 
+@pytest.mark.parametrize("optimizer", ["adam", "sgd"])
+def test_graph_loop_adds_the_layers_losses_as_model_fit(data, optimizer):
+    """Weight and activity regularisers (model.losses) are part of the loss."""
+    X, Y, _ = data
+    networks = []
+    for _ in range(2):
+        keras.utils.set_random_seed(0)
+        model = keras.Sequential([
+            keras.Input((784,)),
+            keras.layers.Dense(16, activation="relu", kernel_regularizer=keras.regularizers.L2(0.01),
+                               activity_regularizer=keras.regularizers.L1(0.001)),
+            keras.layers.Dense(10, activation="softmax", bias_regularizer="l2"),
+        ])
+        model.compile(optimizer=keras.optimizers.get(optimizer), loss="categorical_crossentropy",
+                      metrics=["accuracy"])
+        networks.append(model)
+    by_keras, by_graph = networks
+    keras_history = by_keras.fit(X, Y, epochs=2, batch_size=32, shuffle=False, verbose=0).history
+    graph_history = fit_in_graph(by_graph, X, Y, epochs=2, batch_size=32, shuffle=False)
+    for ours, theirs in zip(by_graph.get_weights(), by_keras.get_weights()):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(graph_history["loss"], keras_history["loss"], rtol=1e-4)
+    unregularised = keras.losses.categorical_crossentropy(Y, by_graph(X)).numpy().mean()
+    assert graph_history["loss"][-1] > unregularised + 0.01  # the penalty is in it
+
+
 def test_fused_adam_is_used_only_for_plain_adam():
     model = build_dense_network(784, 10, hidden_layer_sizes=(8,))
     variables = model.trainable_variables
