@@ -1,14 +1,14 @@
-"""evaluate and most_confused_pairs: the numbers behind a fitted model."""
+"""evaluate and most_confused_pairs: the numbers behind a fitted model.
+
+``evaluate_with_probabilities`` is ``evaluate`` handing back the probabilities it
+predicted too, so that the report predicts its data once.
+"""
 
 import time
 
 import numpy as np
 
-
-def find_classifier(estimator):
-    """Return the Keras classifier of a pipeline (its last step) or the estimator itself."""
-    final = estimator.steps[-1][1] if hasattr(estimator, "steps") else estimator
-    return final
+from ._utils import find_classifier
 
 
 def most_confused_pairs(y_true, y_pred, *, n=5, labels=None):
@@ -96,6 +96,16 @@ def evaluate(estimator, X, y, *, n_pairs=5):
     >>> result["accuracy"], result["confusion_matrix"]
     (1.0, [[2, 0], [0, 2]])
     """
+    return evaluate_with_probabilities(estimator, X, y, n_pairs=n_pairs)[0]
+
+
+def evaluate_with_probabilities(estimator, X, y, *, n_pairs=5):
+    """:func:`evaluate`, with the probabilities it predicted: ``(result, proba)``.
+
+    ``proba`` is ``estimator.predict_proba(X)``, of shape (n_samples,
+    n_classes) in the order of ``estimator.classes_``; the predicted labels
+    are ``classes_[proba.argmax(axis=1)]``.
+    """
     from sklearn.metrics import classification_report, confusion_matrix, log_loss
 
     y = np.asarray(y)
@@ -120,7 +130,7 @@ def evaluate(estimator, X, y, *, n_pairs=5):
         for label in classes
     }
     keras_model = getattr(find_classifier(estimator), "model_", None)
-    return {
+    result = {
         "n_samples": int(len(y)),
         "accuracy": float(np.mean(y_pred == y)),
         "log_loss": float(log_loss(y, proba, labels=classes)),
@@ -135,6 +145,7 @@ def evaluate(estimator, X, y, *, n_pairs=5):
         "n_parameters": None if keras_model is None else int(keras_model.count_params()),
         "predict_seconds": float(predict_seconds),
     }
+    return result, proba
 
 
 def _plain(value):

@@ -5,25 +5,7 @@ import math
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from ._evaluation import find_classifier
-
-
-def _as_images(X):
-    """Return ``X`` as an (n, h, w) array: image stacks as they are, square rows reshaped."""
-    if hasattr(X, "to_numpy"):
-        X = X.to_numpy()
-    X = np.asarray(X)
-    if X.ndim == 3:
-        return X
-    if X.ndim == 2:
-        side = math.isqrt(X.shape[1])
-        if side * side == X.shape[1]:
-            return X.reshape(len(X), side, side)
-        raise ValueError(
-            f"Rows of {X.shape[1]} pixels are not square images; pass images of shape "
-            "(n, height, width) instead."
-        )
-    raise ValueError(f"Expected images (n, height, width) or rows (n, pixels); got shape {X.shape}.")
+from ._utils import as_images, find_classifier
 
 
 def plain_text(label):
@@ -87,7 +69,7 @@ def plot_digits(X, y=None, y_pred=None, *, max_digits=50, n_cols=10, cmap="gray_
     >>> len([ax for ax in fig.axes if ax.images])
     20
     """
-    images = _as_images(X)[:max_digits]
+    images = as_images(X)[:max_digits]
     if len(images) == 0:
         raise ValueError("plot_digits needs at least one image; X is empty.")
     for name, labels in (("y", y), ("y_pred", y_pred)):
@@ -148,13 +130,22 @@ def plot_misclassified(estimator, X, y, *, max_digits=25, n_cols=5, cmap="gray_r
     >>> fig.axes[0].get_title().count("->")
     1
     """
+    return misclassified_figure(X, y, estimator.predict_proba(X), estimator.classes_,
+                                max_digits=max_digits, n_cols=n_cols, cmap=cmap)
+
+
+def misclassified_figure(X, y, proba, classes, *, max_digits=25, n_cols=5, cmap="gray_r"):
+    """:func:`plot_misclassified` from probabilities already predicted.
+
+    ``proba`` is the estimator's ``predict_proba(X)``, its columns in the
+    order of ``classes`` (the estimator's ``classes_``).
+    """
     import matplotlib.pyplot as plt
 
     y = np.asarray(y)
-    proba = estimator.predict_proba(X)
     if len(y) != len(proba):
         raise ValueError(f"y has {len(y)} labels for {len(proba)} images.")
-    classes = np.asarray(estimator.classes_)
+    classes = np.asarray(classes)
     predicted = proba.argmax(axis=1)
     confidence = proba[np.arange(len(proba)), predicted]
     y_pred = classes[predicted]
@@ -165,7 +156,7 @@ def plot_misclassified(estimator, X, y, *, max_digits=25, n_cols=5, cmap="gray_r
         ax.axis("off")
         ax.text(0.5, 0.5, f"No mistakes on these {len(y)} digits.", ha="center", va="center")
         return fig
-    images = _as_images(X)
+    images = as_images(X)
     fig, axes = _grid(len(wrong), n_cols, cell=1.3)
     for ax, index in zip(axes, wrong):
         ax.imshow(images[index], cmap=cmap)

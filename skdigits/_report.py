@@ -1,4 +1,8 @@
-"""build_report: one self-contained HTML page and metrics.json about a model."""
+"""build_report: one self-contained HTML page and metrics.json about a model.
+
+The page is a list of sections, each written by one ``_*_section`` function
+below from the numbers of a single prediction of the data.
+"""
 
 import base64
 import datetime
@@ -11,7 +15,9 @@ import platform
 import numpy as np
 
 from ._atomic import atomic_open
-from ._evaluation import evaluate, find_classifier
+from ._evaluation import evaluate_with_probabilities
+from ._plotting import misclassified_figure, plain_text, plot_digits, plot_history
+from ._utils import as_images, find_classifier
 from ._version import __version__
 
 _CSS = """
@@ -131,36 +137,6 @@ def _versions():
     return versions
 
 
-def _misread_pictures_html(misread, limit=60):
-    """Each misread picture beside what the model saw, as one embedded PNG each."""
-    import matplotlib.pyplot as plt
-
-    items = []
-    for entry in misread[:limit]:
-        name = html.escape(os.path.basename(str(entry["file"])))
-        if entry.get("error"):
-            items.append(f'<figure class="misread"><figcaption>{name}: labelled '
-                         f'{entry["label"]}, no digit found: {html.escape(entry["error"])}'
-                         "</figcaption></figure>")
-            continue
-        fig, (left, right) = plt.subplots(1, 2, figsize=(3.6, 1.9))
-        picture = entry["picture"]
-        left.imshow(picture, cmap="gray" if picture.ndim == 2 else None, vmin=0, vmax=255)
-        right.imshow(entry["seen"], cmap="gray", vmin=0, vmax=255)
-        for ax in (left, right):
-            ax.axis("off")
-        fig.tight_layout()
-        uri = _figure_to_data_uri(fig)
-        caption = (f'{name}: labelled {entry["label"]}, read as {entry["read_as"]} '
-                   f'(p={entry["probability"]:.2f})')
-        items.append(f'<figure class="misread"><img alt="{caption}" src="{uri}">'
-                     f"<figcaption>{caption}</figcaption></figure>")
-    more = (f"<p>... and {len(misread) - limit} more (skdigits evaluate --show DIR saves "
-            "them all).</p>" if len(misread) > limit else "")
-    return ("<p>Each picture as it was (left) and what the model saw (right).</p>"
-            f'<div class="pictures">{"".join(items)}</div>{more}')
-
-
 def build_report(estimator, X, y, out_dir, *, dataset="test data", title=None, n_samples_shown=40,
                  misread_pictures=None):
     """Write an HTML report and ``metrics.json`` about a fitted model.
@@ -212,114 +188,26 @@ def build_report(estimator, X, y, out_dir, *, dataset="test data", title=None, n
     >>> path.endswith("report.html")
     True
     """
-    from sklearn.metrics import ConfusionMatrixDisplay
-
-    from ._plotting import _as_images, plain_text, plot_digits, plot_history, plot_misclassified
-
     y = np.asarray(y)
-    metrics = evaluate(estimator, X, y)
+    metrics, proba = evaluate_with_probabilities(estimator, X, y)
+    y_pred = np.asarray(estimator.classes_)[np.argmax(proba, axis=1)]
     summary = model_summary(estimator)
     versions = _versions()
-    images = _as_images(X)
+    images = as_images(X)
     title = title or f"Digit classifier report: {summary['estimator']} on {dataset}"
-
-    matrix = np.asarray(metrics["confusion_matrix"])
-    display = ConfusionMatrixDisplay(
-        matrix, display_labels=[plain_text(label) for label in metrics["labels"]]
-    )
-    display.plot(colorbar=False, cmap="Blues")
-    display.ax_.set_title("Confusion matrix (rows: true, columns: predicted)")
-    confusion_png = _figure_to_data_uri(display.figure_)
-    mistakes_png = _figure_to_data_uri(plot_misclassified(estimator, X, y, max_digits=30, n_cols=10))
-    classifier = find_classifier(estimator)
-    history_png = (
-        _figure_to_data_uri(plot_history(estimator)) if getattr(classifier, "history_", None) else None
-    )
-    sample_pred = np.asarray(estimator.predict(X[:n_samples_shown]))
-    samples_png = _figure_to_data_uri(
-        plot_digits(images[:n_samples_shown], y[:n_samples_shown], sample_pred)
-    )
-
-    per_class_rows = [
-        (label, f"{m['precision']:.4f}", f"{m['recall']:.4f}", f"{m['f1-score']:.4f}", int(m["support"]))
-        for label, m in metrics["per_class"].items()
-    ]
-    macro = metrics["macro_avg"]
-    per_class_rows.append(
-        ("macro avg", f"{macro['precision']:.4f}", f"{macro['recall']:.4f}", f"{macro['f1-score']:.4f}",
-         int(macro["support"]))
-    )
-    pairs_rows = [
-        (p["true"], p["predicted"], p["count"], f"{100 * p['share']:.1f} %")
-        for p in metrics["most_confused"]
-    ]
-    layer_rows = [
-        (l["name"], l["type"], l["units"] or "", l["activation"] or "",
-         "" if l["rate"] is None else l["rate"], f"{l['parameters']:,}")
-        for l in summary["layers"]
-    ]
-    hyper_rows = sorted((k, v) for k, v in summary["hyper_parameters"].items())
-    training = summary["training_seconds"]
-    cards = [
-        ("accuracy", f"{100 * metrics['accuracy']:.2f} %"),
-        ("log loss", f"{metrics['log_loss']:.4f}"),
-        ("samples", f"{metrics['n_samples']:,}"),
-        ("parameters", "n/a" if summary["n_parameters"] is None else f"{summary['n_parameters']:,}"),
-        ("training time", "n/a" if training is None else f"{training:.1f} s"),
-        ("predict time", f"{metrics['predict_seconds']:.2f} s"),
-    ]
-    cards_html = "".join(
-        f'<div class="card"><div class="label">{html.escape(k)}</div>'
-        f'<div class="value">{html.escape(v)}</div></div>'
-        for k, v in cards
-    )
-    shape = "x".join(str(s) for s in images.shape[1:])
-    created = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
     sections = [
-        ("summary", "Summary", f"""
-<p>Evaluated on <strong>{html.escape(dataset)}</strong>: {metrics['n_samples']:,} images of
-{shape} pixels. Accuracy</p><p class="headline">{100 * metrics['accuracy']:.2f} %</p>
-<div class="cards">{cards_html}</div>"""),
-        ("model", "Model", f"""
-<p>{html.escape(summary['estimator'])} with {len(summary['layers'])} Keras layers.</p>
-{_table(("layer", "type", "units", "activation", "dropout", "parameters"), layer_rows, (0, 1, 3))}
-<h3>Hyper-parameters</h3>{_table(("parameter", "value"), hyper_rows, (0, 1))}"""),
-        ("per-class", "Accuracy per class", _table(
-            ("class", "precision", "recall", "f1-score", "support"), per_class_rows)),
-        ("confusion-matrix", "Confusion matrix",
-         f'<div class="figures"><img alt="confusion matrix" src="{confusion_png}"></div>'),
-        ("most-confused", "Most-confused pairs",
-         _table(("true", "predicted as", "count", "share of true class"), pairs_rows, ())
-         if pairs_rows else "<p>No mistakes.</p>"),
-        ("misclassified", "Misclassified digits",
-         "<p>The most confident mistakes first: true -> predicted (probability).</p>"
-         f'<div class="figures"><img alt="misclassified digits" src="{mistakes_png}"></div>'),
-        *([("misread-pictures", f"Misread pictures ({len(misread_pictures)})",
-            _misread_pictures_html(misread_pictures))] if misread_pictures else []),
-        ("learning-curves", "Learning curves",
-         f'<div class="figures"><img alt="learning curves" src="{history_png}"></div>'
-         if history_png else "<p>This model recorded no training history.</p>"),
-        ("samples", "Sample digits",
-         "<p>The first digits with their labels; mistakes in red as true>predicted.</p>"
-         f'<div class="figures"><img alt="sample digits" src="{samples_png}"></div>'),
-        ("environment", "Environment",
-         _table(("library", "version"), sorted(versions.items()), (0, 1))),
+        _summary_section(metrics, summary, dataset, images.shape[1:]),
+        _model_section(summary),
+        _per_class_section(metrics),
+        _confusion_matrix_section(metrics),
+        _most_confused_section(metrics),
+        _misclassified_section(X, y, proba, estimator.classes_),
+        *([_misread_pictures_section(misread_pictures)] if misread_pictures else []),
+        _learning_curves_section(estimator),
+        _samples_section(images[:n_samples_shown], y[:n_samples_shown], y_pred[:n_samples_shown]),
+        _environment_section(versions),
     ]
-    body = "\n".join(
-        f'<section id="{sid}"><h2>{html.escape(heading)}</h2>{content}</section>'
-        for sid, heading, content in sections
-    )
-    page = f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{html.escape(title)}</title><style>{_CSS}</style>
-<script>{_IMAGES_LOADED_SCRIPT}</script></head>
-<body><h1>{html.escape(title)}</h1>
-<p class="subtitle">Made by skdigits {__version__} on {created}.</p>
-{body}
-<footer>Self-contained report: every image is embedded; metrics.json beside this file holds the numbers.</footer>
-</body></html>
-"""
+    created = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
     document = {
         "title": title,
         "dataset": {"name": dataset, "n_samples": metrics["n_samples"], "image_shape": list(images.shape[1:])},
@@ -336,8 +224,159 @@ def build_report(estimator, X, y, out_dir, *, dataset="test data", title=None, n
     os.makedirs(out_dir, exist_ok=True)
     html_path = os.path.join(os.fspath(out_dir), "report.html")
     with atomic_open(html_path, "w", encoding="utf-8") as handle:
-        handle.write(page)
+        handle.write(_page(title, sections, created))
     with atomic_open(os.path.join(os.fspath(out_dir), "metrics.json"), "w", encoding="utf-8") as handle:
         json.dump(document, handle, indent=2, default=str)
     return html_path
 
+
+def _page(title, sections, created):
+    """The HTML document: title, the ``(id, heading, content)`` sections, footer."""
+    body = "\n".join(
+        f'<section id="{sid}"><h2>{html.escape(heading)}</h2>{content}</section>'
+        for sid, heading, content in sections
+    )
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(title)}</title><style>{_CSS}</style>
+<script>{_IMAGES_LOADED_SCRIPT}</script></head>
+<body><h1>{html.escape(title)}</h1>
+<p class="subtitle">Made by skdigits {__version__} on {created}.</p>
+{body}
+<footer>Self-contained report: every image is embedded; metrics.json beside this file holds the numbers.</footer>
+</body></html>
+"""
+
+
+# -- the sections: each returns (id, heading, HTML content) --------------------------
+def _summary_section(metrics, summary, dataset, image_shape):
+    training = summary["training_seconds"]
+    cards = [
+        ("accuracy", f"{100 * metrics['accuracy']:.2f} %"),
+        ("log loss", f"{metrics['log_loss']:.4f}"),
+        ("samples", f"{metrics['n_samples']:,}"),
+        ("parameters", "n/a" if summary["n_parameters"] is None else f"{summary['n_parameters']:,}"),
+        ("training time", "n/a" if training is None else f"{training:.1f} s"),
+        ("predict time", f"{metrics['predict_seconds']:.2f} s"),
+    ]
+    cards_html = "".join(
+        f'<div class="card"><div class="label">{html.escape(k)}</div>'
+        f'<div class="value">{html.escape(v)}</div></div>'
+        for k, v in cards
+    )
+    shape = "x".join(str(s) for s in image_shape)
+    return ("summary", "Summary", f"""
+<p>Evaluated on <strong>{html.escape(dataset)}</strong>: {metrics['n_samples']:,} images of
+{shape} pixels. Accuracy</p><p class="headline">{100 * metrics['accuracy']:.2f} %</p>
+<div class="cards">{cards_html}</div>""")
+
+
+def _model_section(summary):
+    layer_rows = [
+        (l["name"], l["type"], l["units"] or "", l["activation"] or "",
+         "" if l["rate"] is None else l["rate"], f"{l['parameters']:,}")
+        for l in summary["layers"]
+    ]
+    hyper_rows = sorted((k, v) for k, v in summary["hyper_parameters"].items())
+    return ("model", "Model", f"""
+<p>{html.escape(summary['estimator'])} with {len(summary['layers'])} Keras layers.</p>
+{_table(("layer", "type", "units", "activation", "dropout", "parameters"), layer_rows, (0, 1, 3))}
+<h3>Hyper-parameters</h3>{_table(("parameter", "value"), hyper_rows, (0, 1))}""")
+
+
+def _per_class_section(metrics):
+    rows = [
+        (label, f"{m['precision']:.4f}", f"{m['recall']:.4f}", f"{m['f1-score']:.4f}", int(m["support"]))
+        for label, m in metrics["per_class"].items()
+    ]
+    macro = metrics["macro_avg"]
+    rows.append(
+        ("macro avg", f"{macro['precision']:.4f}", f"{macro['recall']:.4f}", f"{macro['f1-score']:.4f}",
+         int(macro["support"]))
+    )
+    return ("per-class", "Accuracy per class",
+            _table(("class", "precision", "recall", "f1-score", "support"), rows))
+
+
+def _confusion_matrix_section(metrics):
+    from sklearn.metrics import ConfusionMatrixDisplay
+
+    display = ConfusionMatrixDisplay(
+        np.asarray(metrics["confusion_matrix"]),
+        display_labels=[plain_text(label) for label in metrics["labels"]],
+    )
+    display.plot(colorbar=False, cmap="Blues")
+    display.ax_.set_title("Confusion matrix (rows: true, columns: predicted)")
+    png = _figure_to_data_uri(display.figure_)
+    return ("confusion-matrix", "Confusion matrix",
+            f'<div class="figures"><img alt="confusion matrix" src="{png}"></div>')
+
+
+def _most_confused_section(metrics):
+    rows = [
+        (p["true"], p["predicted"], p["count"], f"{100 * p['share']:.1f} %")
+        for p in metrics["most_confused"]
+    ]
+    return ("most-confused", "Most-confused pairs",
+            _table(("true", "predicted as", "count", "share of true class"), rows, ())
+            if rows else "<p>No mistakes.</p>")
+
+
+def _misclassified_section(X, y, proba, classes):
+    png = _figure_to_data_uri(misclassified_figure(X, y, proba, classes, max_digits=30, n_cols=10))
+    return ("misclassified", "Misclassified digits",
+            "<p>The most confident mistakes first: true -> predicted (probability).</p>"
+            f'<div class="figures"><img alt="misclassified digits" src="{png}"></div>')
+
+
+def _misread_pictures_section(misread, limit=60):
+    """Each misread picture beside what the model saw, as one embedded PNG each."""
+    import matplotlib.pyplot as plt
+
+    items = []
+    for entry in misread[:limit]:
+        name = html.escape(os.path.basename(str(entry["file"])))
+        if entry.get("error"):
+            items.append(f'<figure class="misread"><figcaption>{name}: labelled '
+                         f'{entry["label"]}, no digit found: {html.escape(entry["error"])}'
+                         "</figcaption></figure>")
+            continue
+        fig, (left, right) = plt.subplots(1, 2, figsize=(3.6, 1.9))
+        picture = entry["picture"]
+        left.imshow(picture, cmap="gray" if picture.ndim == 2 else None, vmin=0, vmax=255)
+        right.imshow(entry["seen"], cmap="gray", vmin=0, vmax=255)
+        for ax in (left, right):
+            ax.axis("off")
+        fig.tight_layout()
+        uri = _figure_to_data_uri(fig)
+        caption = (f'{name}: labelled {entry["label"]}, read as {entry["read_as"]} '
+                   f'(p={entry["probability"]:.2f})')
+        items.append(f'<figure class="misread"><img alt="{caption}" src="{uri}">'
+                     f"<figcaption>{caption}</figcaption></figure>")
+    more = (f"<p>... and {len(misread) - limit} more (skdigits evaluate --show DIR saves "
+            "them all).</p>" if len(misread) > limit else "")
+    return ("misread-pictures", f"Misread pictures ({len(misread)})",
+            "<p>Each picture as it was (left) and what the model saw (right).</p>"
+            f'<div class="pictures">{"".join(items)}</div>{more}')
+
+
+def _learning_curves_section(estimator):
+    if not getattr(find_classifier(estimator), "history_", None):
+        return ("learning-curves", "Learning curves",
+                "<p>This model recorded no training history.</p>")
+    png = _figure_to_data_uri(plot_history(estimator))
+    return ("learning-curves", "Learning curves",
+            f'<div class="figures"><img alt="learning curves" src="{png}"></div>')
+
+
+def _samples_section(images, y, y_pred):
+    png = _figure_to_data_uri(plot_digits(images, y, y_pred))
+    return ("samples", "Sample digits",
+            "<p>The first digits with their labels; mistakes in red as true>predicted.</p>"
+            f'<div class="figures"><img alt="sample digits" src="{png}"></div>')
+
+
+def _environment_section(versions):
+    return ("environment", "Environment",
+            _table(("library", "version"), sorted(versions.items()), (0, 1)))
