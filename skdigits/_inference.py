@@ -10,6 +10,7 @@ float32 rounding.
 import weakref
 
 import numpy as np
+from scipy.special import erf, expit
 
 # One NumPy forward pass per Keras model, kept beside (not in) the estimator
 # so predicting never changes the estimator's state; dropped with the model.
@@ -24,23 +25,27 @@ def _softmax(z):
 
 
 def _gelu(z):
-    from scipy.special import erf
-
     return 0.5 * z * (1.0 + erf(z / np.sqrt(2.0)))
+
+
+def _silu(z):
+    # scipy's logistic function: exact and warning-free for any z, where
+    # 1 / (1 + exp(-z)) overflows for large negative z
+    return z * expit(z)
 
 
 _ACTIVATIONS = {
     "linear": lambda z: z,
     "relu": lambda z: np.maximum(z, 0, out=z),
     "tanh": lambda z: np.tanh(z, out=z),
-    "sigmoid": lambda z: 1.0 / (1.0 + np.exp(-z)),
+    "sigmoid": lambda z: expit(z, out=z),
     "softmax": _softmax,
     "elu": lambda z: np.where(z > 0, z, np.expm1(np.minimum(z, 0))),
     "selu": lambda z: 1.0507009873554805 * np.where(
         z > 0, z, 1.6732632423543772 * np.expm1(np.minimum(z, 0))),
     "softplus": lambda z: np.logaddexp(z, 0),
-    "silu": lambda z: z / (1.0 + np.exp(-z)),
-    "swish": lambda z: z / (1.0 + np.exp(-z)),
+    "silu": _silu,
+    "swish": _silu,
     "gelu": _gelu,
 }
 

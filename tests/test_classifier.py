@@ -238,3 +238,20 @@ def test_predictions_follow_further_training(vectors):
     after = clf.predict_proba(X_test[:20])
     assert not np.allclose(before, after)
     np.testing.assert_allclose(after, clf.model_.predict(X_test[:20], verbose=0), atol=1e-5)
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "silu", "swish"])
+def test_fast_predictions_of_large_negative_pre_activations(vectors, activation):
+    """exp(-z) overflows float32 below z = -88.7: the logistic function must not."""
+    import warnings
+
+    X, _, y, _ = vectors
+    clf = tiny(activations=activation, epochs=1).fit(X[:100], y[:100])
+    far = np.full((2, X.shape[1]), -1000.0, dtype=np.float32)
+    far[1, ::2] = 1000.0
+    kernel, bias = clf.model_.layers[0].get_weights()
+    assert (far @ kernel + bias).min() < -500  # e^500 is far beyond float32
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        proba = clf.predict_proba(far)
+    np.testing.assert_allclose(proba, clf.model_.predict(far, verbose=0), rtol=1e-4, atol=1e-5)
