@@ -120,3 +120,24 @@ def test_class_labels_with_dollars_are_not_read_as_maths(tmp_path, mnist_sample)
     model.fit(X[:200], names[y[:200]])
     path = build_report(model, X[200:300], names[y[200:300]], tmp_path)  # mathtext would fail
     assert os.path.isfile(path)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_the_report_predicts_its_data_once(tmp_path, mnist_sample):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    from skdigits import ImageReshaper, PixelScaler
+
+    X, y = mnist_sample
+    model = make_pipeline(PixelScaler(), ImageReshaper(), LogisticRegression(max_iter=30))
+    model.fit(X[:200], y[:200])
+    calls, predict_proba = [], model.predict_proba
+
+    def counted(X):
+        calls.append(len(X))
+        return predict_proba(X)
+
+    model.predict_proba, model.predict = counted, None  # predict: never called
+    build_report(model, X[200:300], y[200:300], tmp_path)
+    assert calls == [100]
