@@ -3,11 +3,14 @@
 __all__ = [
     "AlreadyScaledWarning",
     "ChecksumMismatchWarning",
+    "ClusterError",
     "DataFormatError",
     "DataNotFoundError",
     "DownloadError",
     "ImageError",
+    "ModelFormatError",
     "PixelRangeWarning",
+    "UntrustedModelError",
 ]
 
 
