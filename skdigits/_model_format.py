@@ -6,9 +6,14 @@ A ``.skdigits`` file is a zip archive holding
   scikit-learn, Keras and TensorFlow that wrote it, and the estimator as a
   tree: each node names its class (from a fixed allow-list), its parameters
   and its fitted attributes as plain JSON numbers, strings and lists;
-- ``networks/<step>.keras``: each classifier's network in Keras' own format,
+- ``networks/<n>.keras``: each classifier's network in Keras' own format,
   loaded back with ``safe_mode=True`` after its configuration has been
-  checked to name nothing but Keras' own modules.
+  checked to name nothing but Keras' own modules. Networks may be stored
+  with float16 weights (half the size); they are loaded as float32.
+
+Estimators nested in parameters or fitted attributes (the members of a
+soft-voting :class:`~sklearn.ensemble.VotingClassifier` of networks) are
+nodes of the same tree, tagged ``{"__estimator__": node}`` (format 2).
 
 Reading a file never unpickles anything and never imports a name read from
 the file: classes come from :data:`ALLOWED_CLASSES` only.
@@ -30,7 +35,7 @@ from .exceptions import ModelFormatError
 
 FORMAT_NAME = "skdigits-model"
 #: The version this skdigits writes; it reads every version up to this one.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 #: Largest manifest read (bytes): a manifest is a few kilobytes to a few MB.
 MAX_MANIFEST_BYTES = 64 * 2**20
@@ -44,11 +49,18 @@ ALLOWED_CLASSES = {
     "skdigits.ImageReshaper": ("skdigits._reshape", "ImageReshaper"),
     "skdigits.DigitClassifier": ("skdigits._classifier", "DigitClassifier"),
     "skdigits.DigitImageNormalizer": ("skdigits._normalize", "DigitImageNormalizer"),
+    "sklearn.ensemble.VotingClassifier": ("sklearn.ensemble", "VotingClassifier"),
+    "sklearn.preprocessing.LabelEncoder": ("sklearn.preprocessing", "LabelEncoder"),
 }
 # Array dtypes a manifest may hold: numbers, booleans and text.
 _ARRAY_KINDS = "biufU"
-# Fitted attributes of a classifier rebuilt on load rather than stored.
-_REBUILT = {"model_", "target_encoder_", "feature_encoder_"}
+# Fitted attributes rebuilt on load rather than stored, per class.
+_REBUILT = {
+    "skdigits.DigitClassifier": {"model_", "target_encoder_", "feature_encoder_"},
+    "sklearn.ensemble.VotingClassifier": {"named_estimators_"},
+}
+#: Weight dtypes a network may be stored in.
+WEIGHT_DTYPES = ("float32", "float16")
 # Modules a Keras configuration may name (safe_mode refuses lambdas; this refuses the rest).
 _KERAS_MODULE_PREFIXES = ("keras.", "keras")
 
@@ -75,8 +87,16 @@ def _resolve_class(name):
 
 
 # -- values <-> JSON -----------------------------------------------------------
-def encode_value(value, where):
-    """A JSON-ready form of ``value``; TypeError naming ``where`` if it has none."""
+def encode_value(value, where, describe=None):
+    """A JSON-ready form of ``value``; TypeError naming ``where`` if it has none.
+
+    ``describe(estimator, where)`` gives the node of an estimator found in
+    ``value``; without it, estimators cannot be encoded.
+    """
+    from sklearn.base import BaseEstimator
+
+    if describe is not None and isinstance(value, BaseEstimator):
+        return {"__estimator__": describe(value, where)}
     if value is None or isinstance(value, (bool, str)):
         return value
     if isinstance(value, (int, np.integer)) and not isinstance(value, np.bool_):
@@ -87,12 +107,13 @@ def encode_value(value, where):
     if isinstance(value, np.bool_):
         return bool(value)
     if isinstance(value, tuple):
-        return {"__tuple__": [encode_value(v, f"{where}[{i}]") for i, v in enumerate(value)]}
+        return {"__tuple__": [encode_value(v, f"{where}[{i}]", describe)
+                              for i, v in enumerate(value)]}
     if isinstance(value, list):
-        return [encode_value(v, f"{where}[{i}]") for i, v in enumerate(value)]
+        return [encode_value(v, f"{where}[{i}]", describe) for i, v in enumerate(value)]
     if isinstance(value, dict):
         return {"__dict__": [
-            [encode_value(k, f"{where} key"), encode_value(v, f"{where}[{k!r}]")]
+            [encode_value(k, f"{where} key"), encode_value(v, f"{where}[{k!r}]", describe)]
             for k, v in value.items()
         ]}
     if isinstance(value, np.dtype) or (isinstance(value, type) and issubclass(value, np.generic)):
@@ -110,23 +131,30 @@ def encode_value(value, where):
     raise TypeError(f"{where} is a {type(value).__name__}, which the format cannot hold")
 
 
-def decode_value(value, where):
-    """Inverse of :func:`encode_value`; ModelFormatError on anything else."""
+def decode_value(value, where, build=None):
+    """Inverse of :func:`encode_value`; ModelFormatError on anything else.
+
+    ``build(node, where)`` rebuilds an estimator node; without it, a value
+    holding one is refused.
+    """
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     if isinstance(value, list):
-        return [decode_value(v, where) for v in value]
+        return [decode_value(v, f"{where}[{i}]", build) for i, v in enumerate(value)]
     if not isinstance(value, dict) or len(value) != 1:
         raise ModelFormatError(f"{where}: unexpected value {_short(value)}")
     (tag, content), = value.items()
     if tag == "__float__" and content in ("nan", "inf", "-inf"):
         return float(content)
     if tag == "__tuple__" and isinstance(content, list):
-        return tuple(decode_value(v, where) for v in content)
+        return tuple(decode_value(v, f"{where}[{i}]", build) for i, v in enumerate(content))
     if tag == "__dict__" and isinstance(content, list) and all(
         isinstance(pair, list) and len(pair) == 2 for pair in content
     ):
-        return {decode_value(k, where): decode_value(v, where) for k, v in content}
+        return {decode_value(k, where): decode_value(v, f"{where}[{k!r}]", build)
+                for k, v in content}
+    if tag == "__estimator__" and build is not None:
+        return build(content, where)
     if tag == "__dtype__" and isinstance(content, str):
         return _dtype(content, where)
     if tag == "__ndarray__" and isinstance(content, dict):
@@ -185,7 +213,8 @@ def describe_estimator(estimator, where, networks):
             f"{where} is a {type(estimator).__module__}.{type(estimator).__qualname__}, which "
             "the .skdigits format cannot hold (it holds pipelines of PixelScaler, "
             "ImageReshaper, DigitImageNormalizer and DigitClassifier, as "
-            f"make_digit_pipeline builds them); {_JOBLIB_HINT}"
+            "make_digit_pipeline builds them, and soft-voting VotingClassifiers of "
+            f"DigitClassifiers); {_JOBLIB_HINT}"
         )
     params = estimator.get_params(deep=False)
     node = {"class": name}
@@ -210,16 +239,19 @@ def describe_estimator(estimator, where, networks):
                 f"{where}.random_state is a RandomState; set an integer seed before saving, "
                 f"or {_JOBLIB_HINT}"
             )
-    node["params"] = {k: encode_value(v, f"{where}.{k}") for k, v in params.items()}
+    def describe(sub, sub_where):
+        return describe_estimator(sub, sub_where, networks)
+
+    node["params"] = {k: encode_value(v, f"{where}.{k}", describe) for k, v in params.items()}
     fitted = {}
     for attribute, value in vars(estimator).items():
         if not attribute.endswith("_") or attribute.startswith("_") or attribute in params:
             continue
-        if name == "skdigits.DigitClassifier" and attribute in _REBUILT:
+        if attribute in _REBUILT.get(name, ()):
             continue
         if isinstance(value, defaultdict):
             value = dict(value)
-        fitted[attribute] = encode_value(value, f"{where}.{attribute}")
+        fitted[attribute] = encode_value(value, f"{where}.{attribute}", describe)
     node["fitted"] = fitted
     model = getattr(estimator, "model_", None) if name == "skdigits.DigitClassifier" else None
     if model is not None:
@@ -229,15 +261,23 @@ def describe_estimator(estimator, where, networks):
     return node
 
 
-def write_model(estimator, handle, include_optimizer=True):
+def write_model(estimator, handle, include_optimizer=True, weights_dtype=None):
     """Write ``estimator`` as a ``.skdigits`` zip to the binary file ``handle``.
 
     Without ``include_optimizer``, each network is saved with a fresh copy of
     its optimizer (its settings, not its state): a third of the size for Adam,
     for models that are shipped to predict rather than to train further.
+    ``weights_dtype="float16"`` (which needs ``include_optimizer=False``)
+    halves that again; the weights are rounded to float16 and read back as
+    float32.
     """
     import sklearn
 
+    if weights_dtype not in (None, *WEIGHT_DTYPES):
+        raise ValueError(f"weights_dtype must be None, 'float32' or 'float16'; got {weights_dtype!r}")
+    if weights_dtype == "float16" and include_optimizer:
+        raise ValueError("weights_dtype='float16' stores no optimizer state: "
+                         "pass include_optimizer=False with it")
     networks = {}
     tree = describe_estimator(estimator, "model", networks)
     manifest = {
@@ -253,17 +293,24 @@ def write_model(estimator, handle, include_optimizer=True):
             with tempfile.TemporaryDirectory(prefix="skdigits-save-") as tmp:
                 for member, model in networks.items():
                     path = os.path.join(tmp, "network.keras")
-                    (model if include_optimizer else _without_optimizer_state(model)).save(path)
+                    stored = model if include_optimizer else _recast(model, weights_dtype)
+                    stored.save(path)
                     # .keras is a zip already: store it as it is.
                     archive.write(path, member, compress_type=zipfile.ZIP_STORED)
 
 
-def _without_optimizer_state(model):
-    """A copy of ``model`` with its weights and a new, unbuilt optimizer of the same settings."""
+def _recast(model, dtype=None):
+    """A copy of ``model`` with its weights and a new, unbuilt optimizer of the same settings.
+
+    With ``dtype``, every layer of the copy stores and computes in it.
+    """
     import keras
 
-    copy = keras.models.clone_model(model)
-    copy.set_weights(model.get_weights())
+    def in_dtype(layer):
+        return layer.__class__.from_config({**layer.get_config(), "dtype": dtype})
+
+    copy = keras.models.clone_model(model, clone_function=in_dtype if dtype else None)
+    copy.set_weights([w.astype(dtype) if dtype else w for w in model.get_weights()])
     optimizer = model.optimizer.__class__.from_config(model.optimizer.get_config())
     copy.compile(optimizer=optimizer, loss=model.loss, metrics=["accuracy"])
     return copy
@@ -403,7 +450,11 @@ def _build(node, where, archive, path):
             f"(allowed: {', '.join(sorted(ALLOWED_CLASSES))})."
         )
     cls = _resolve_class(name)
-    params = _decode_params(node, cls, where, path)
+
+    def build(sub, sub_where):
+        return _build(sub, sub_where, archive, path)
+
+    params = _decode_params(node, cls, where, path, build)
     if cls is Pipeline:
         steps = node.get("steps")
         if not isinstance(steps, list) or not steps or not all(
@@ -418,22 +469,30 @@ def _build(node, where, archive, path):
         raise ModelFormatError(f"{path!r}: {where}.fitted is not a mapping.")
     for attribute, value in fitted.items():
         if not (isinstance(attribute, str) and attribute.endswith("_")
-                and not attribute.startswith("_") and attribute not in _REBUILT):
+                and not attribute.startswith("_") and attribute not in _REBUILT.get(name, ())
+                and not hasattr(cls, attribute)):
             raise ModelFormatError(f"{path!r}: {where} has a bad fitted attribute {attribute!r}.")
-        setattr(estimator, attribute, decode_value(value, f"{where}.{attribute}"))
+        setattr(estimator, attribute, decode_value(value, f"{where}.{attribute}", build))
     if name == "skdigits.DigitClassifier":
         _restore_classifier(estimator, node, where, archive, path)
+    elif name == "sklearn.ensemble.VotingClassifier":
+        _restore_voting(estimator, where, path)
+    elif name == "sklearn.preprocessing.LabelEncoder":
+        _check_labels(getattr(estimator, "classes_", None), f"{where}.classes_", path)
     else:
         _check_transformer(estimator, where, path)
     return estimator
 
 
-def _decode_params(node, cls, where, path):
+def _decode_params(node, cls, where, path, build):
+    import inspect
+
     params = node.get("params", {})
     if not isinstance(params, dict):
         raise ModelFormatError(f"{path!r}: {where}.params is not a mapping.")
-    known = set(cls().get_params(deep=False)) if cls.__name__ != "Pipeline" else {
-        "memory", "verbose", "transform_input"
+    known = {
+        p.name for p in inspect.signature(cls.__init__).parameters.values()
+        if p.name not in ("self", "steps") and p.kind != p.VAR_KEYWORD
     }
     unknown = sorted(set(params) - known)
     if unknown:
@@ -441,7 +500,7 @@ def _decode_params(node, cls, where, path):
             f"{path!r}: {where} ({cls.__name__}) has parameters {unknown} that this skdigits "
             f"{__version__} does not know; the file may come from a newer skdigits."
         )
-    return {k: decode_value(v, f"{where}.{k}") for k, v in params.items()}
+    return {k: decode_value(v, f"{where}.{k}", build) for k, v in params.items()}
 
 
 def _check_transformer(estimator, where, path):
@@ -479,8 +538,7 @@ def _restore_classifier(clf, node, where, archive, path):
         if not hasattr(clf, attribute):
             raise ModelFormatError(f"{path!r}: {where} has a network but no {attribute}.")
     classes = clf.classes_
-    if not isinstance(classes, np.ndarray) or classes.ndim != 1 or len(classes) < 2:
-        raise ModelFormatError(f"{path!r}: {where}.classes_ must be a 1-D array of 2+ labels.")
+    _check_labels(classes, f"{where}.classes_", path)
     model = load_network(archive, member, path)
     inputs, outputs = model.inputs[0].shape[-1], model.outputs[0].shape[-1]
     if inputs != clf.n_features_in_ or outputs != len(classes):
@@ -507,6 +565,57 @@ def _restore_classifier(clf, node, where, archive, path):
         clf.history_ = defaultdict(list, history)
 
 
+def _check_labels(classes, where, path):
+    if not isinstance(classes, np.ndarray) or classes.ndim != 1 or len(classes) < 2:
+        raise ModelFormatError(f"{path!r}: {where} must be a 1-D array of 2+ labels.")
+
+
+def _restore_voting(voting, where, path):
+    """Check a VotingClassifier's members against its labels; rebuild ``named_estimators_``."""
+    from sklearn.utils import Bunch
+
+    from ._classifier import DigitClassifier
+
+    if not isinstance(voting.estimators, list) or not all(
+        isinstance(pair, tuple) and len(pair) == 2 and isinstance(pair[0], str)
+        and (pair[1] == "drop" or isinstance(pair[1], DigitClassifier))
+        for pair in voting.estimators
+    ):
+        raise ModelFormatError(
+            f"{path!r}: {where}.estimators must be (name, DigitClassifier or 'drop') pairs."
+        )
+    if not hasattr(voting, "estimators_"):
+        return  # not fitted
+    members = voting.estimators_
+    kept = [name for name, est in voting.estimators if est != "drop"]
+    if not isinstance(members, list) or len(members) != len(kept) or not all(
+        isinstance(member, DigitClassifier) and hasattr(member, "model_") for member in members
+    ):
+        raise ModelFormatError(
+            f"{path!r}: {where}.estimators_ must hold one fitted DigitClassifier per member "
+            f"({len(kept)})."
+        )
+    for attribute in ("classes_", "le_"):
+        if not hasattr(voting, attribute):
+            raise ModelFormatError(f"{path!r}: {where} is fitted but has no {attribute}.")
+    _check_labels(voting.classes_, f"{where}.classes_", path)
+    encoded = np.arange(len(voting.classes_))
+    for name, member in zip(kept, members):
+        if not np.array_equal(member.classes_, encoded) or (
+            member.n_features_in_ != members[0].n_features_in_
+        ):
+            raise ModelFormatError(
+                f"{path!r}: {where} member {name!r} does not predict the ensemble's "
+                f"{len(encoded)} encoded labels from {members[0].n_features_in_} features."
+            )
+    if not np.array_equal(getattr(voting.le_, "classes_", None), voting.classes_):
+        raise ModelFormatError(f"{path!r}: {where}.le_ does not hold the ensemble's labels.")
+    members_left = iter(members)
+    voting.named_estimators_ = Bunch(**{
+        name: est if est == "drop" else next(members_left) for name, est in voting.estimators
+    })
+
+
 def load_network(archive, member, path):
     """Load a ``.keras`` member with ``safe_mode=True`` after checking its configuration."""
     import keras
@@ -525,7 +634,11 @@ def load_network(archive, member, path):
             handle.write(data)
         try:
             with _quiet_keras():
-                return keras.saving.load_model(network, compile=True, safe_mode=True)
+                model = keras.saving.load_model(network, compile=True, safe_mode=True)
+                stored = {str(w.dtype) for w in model.weights}
+                if not stored <= set(WEIGHT_DTYPES):
+                    raise ValueError(f"weights of dtype {sorted(stored)}")
+                return _recast(model, "float32") if "float16" in stored else model
         except Exception as exc:  # Keras raises many types for a bad file
             raise ModelFormatError(
                 f"{path!r}: network {member!r} cannot be loaded by Keras "

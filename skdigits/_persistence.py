@@ -16,15 +16,18 @@ PICKLE_SUFFIXES = (".joblib", ".pkl", ".pickle")
 _FORMATS = ("auto", "skdigits", "joblib")
 
 
-def save_model(estimator, path, *, format="auto", compress=3, include_optimizer=True):
+def save_model(estimator, path, *, format="auto", compress=3, include_optimizer=True,
+               weights_dtype=None):
     """Save an estimator, atomically, in the pickle-free ``.skdigits`` format.
 
     The ``.skdigits`` format holds a JSON manifest (versions, the pipeline's
     steps with their parameters, fitted state as plain numbers) and each
     network in Keras' ``.keras`` format; loading it never runs code from the
     file, so it is the format to share. It holds every pipeline
-    :func:`make_digit_pipeline` builds and a bare :class:`DigitClassifier`;
-    anything else is refused with a message naming what cannot be stored.
+    :func:`make_digit_pipeline` builds, a bare :class:`DigitClassifier`, and
+    a soft-voting :class:`~sklearn.ensemble.VotingClassifier` of
+    DigitClassifiers (alone or as a pipeline's last step); anything else is
+    refused with a message naming what cannot be stored.
 
     A name ending in ``.joblib``, ``.pkl`` or ``.pickle`` (or
     ``format="joblib"``) writes a joblib pickle instead, which holds any
@@ -50,6 +53,11 @@ def save_model(estimator, path, *, format="auto", compress=3, include_optimizer=
         so that ``partial_fit`` after loading continues exactly. ``False``
         stores only its settings: a file a third of the size, for a model
         that is shared to predict.
+    weights_dtype : {None, "float32", "float16"}, default=None
+        Store the networks' weights as trained (None, float32) or rounded to
+        float16: half the size again, probabilities within about 1e-3 of the
+        float32 model's. The networks are read back as float32. float16
+        needs ``include_optimizer=False``.
 
     Returns
     -------
@@ -87,7 +95,8 @@ def save_model(estimator, path, *, format="auto", compress=3, include_optimizer=
     from ._model_format import write_model
 
     with atomic_open(path) as handle:
-        write_model(estimator, handle, include_optimizer=include_optimizer)
+        write_model(estimator, handle, include_optimizer=include_optimizer,
+                    weights_dtype=weights_dtype)
     return path
 
 

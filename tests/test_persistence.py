@@ -125,7 +125,7 @@ def test_loading_never_unpickles(saved, monkeypatch, small_split):
 def test_manifest_holds_versions_steps_and_fitted_state(saved):
     manifest = inspect_model(saved)
     assert manifest["format"] == "skdigits-model"
-    assert manifest["format_version"] == 1
+    assert manifest["format_version"] == 2
     assert manifest["skdigits_version"]
     assert set(manifest["versions"]) >= {"sklearn", "keras", "tensorflow"}
     assert [name for name, _ in manifest["estimator"]["steps"]] == ["scaler", "reshape", "classifier"]
@@ -355,4 +355,119 @@ def test_a_deeply_nested_manifest_is_a_clear_error(tmp_path, saved):
     text = json.dumps(manifest).replace('"clip": false', '"clip": ' + "[" * 100_000 + "1" + "]" * 100_000)
     path = _rewrite(saved, tmp_path / "deep.skdigits", replace={"manifest.json": text.encode()})
     with pytest.raises(ModelFormatError, match="not valid JSON"):
+        load_model(path)
+
+
+# -- ensembles and float16 weights ---------------------------------------------------------
+@pytest.fixture(scope="module")
+def ensemble(small_split):
+    """A pipeline ending in a soft-voting ensemble of three small networks (one dropped)."""
+    from sklearn.ensemble import VotingClassifier
+
+    X_train, _, y_train, _ = small_split
+    members = [(f"net{seed}", DigitClassifier(hidden_layer_sizes=(16,), epochs=2,
+                                              random_state=seed, verbose=0))
+               for seed in range(3)]
+    voting = VotingClassifier([*members, ("off", "drop")], voting="soft")
+    steps = make_digit_pipeline().steps[:-1]
+    return Pipeline([*steps, ("classifier", voting)]).fit(X_train, y_train)
+
+
+@pytest.fixture(scope="module")
+def saved_ensemble(tmp_path_factory, ensemble):
+    return save_model(ensemble, tmp_path_factory.mktemp("ensemble") / "ensemble.skdigits")
+
+
+def test_a_soft_voting_ensemble_round_trips(saved_ensemble, ensemble, small_split):
+    _, X_test, _, _ = small_split
+    restored = load_model(saved_ensemble)
+    np.testing.assert_allclose(restored.predict_proba(X_test), ensemble.predict_proba(X_test),
+                               rtol=0, atol=1e-6)
+    voting = restored[-1]
+    assert list(voting.named_estimators_) == ["net0", "net1", "net2", "off"]
+    assert voting.named_estimators_["off"] == "drop"
+    assert voting.named_estimators_["net1"] is voting.estimators_[1]
+    assert voting.n_features_in_ == 784
+    assert clone(restored).get_params()["classifier__net2__random_state"] == 2
+    assert len({m for m in zipfile.ZipFile(saved_ensemble).namelist()
+                if m.startswith("networks/")}) == 3
+
+
+def test_float16_weights_halve_the_file_and_keep_the_predictions(tmp_path, ensemble, small_split,
+                                                                 saved_ensemble):
+    _, X_test, _, _ = small_split
+    small = save_model(ensemble, tmp_path / "small.skdigits", include_optimizer=False)
+    half = save_model(ensemble, tmp_path / "half.skdigits", include_optimizer=False,
+                      weights_dtype="float16")
+    weight_bytes = sum(w.nbytes for clf in ensemble[-1].estimators_
+                       for w in clf.model_.get_weights())
+    assert os.path.getsize(half) < os.path.getsize(small) - 0.45 * weight_bytes
+    restored = load_model(half)
+    weights = restored[-1].estimators_[0].model_.get_weights()
+    assert {w.dtype for w in weights} == {np.dtype("float32")}
+    np.testing.assert_allclose(restored.predict_proba(X_test), ensemble.predict_proba(X_test),
+                               rtol=0, atol=5e-3)
+    assert (restored.predict(X_test) == ensemble.predict(X_test)).mean() > 0.99
+
+
+def test_float16_needs_the_optimizer_state_left_out(tmp_path, fitted_pipeline):
+    with pytest.raises(ValueError, match="include_optimizer=False"):
+        save_model(fitted_pipeline, tmp_path / "m.skdigits", weights_dtype="float16")
+    with pytest.raises(ValueError, match="weights_dtype must be"):
+        save_model(fitted_pipeline, tmp_path / "m.skdigits", include_optimizer=False,
+                   weights_dtype="int8")
+    assert not os.listdir(tmp_path)
+
+
+def test_version_1_files_still_load(tmp_path, saved, small_split):
+    def version_1(manifest):
+        manifest["format_version"] = 1
+        return manifest
+
+    path = _rewrite(saved, tmp_path / "v1.skdigits", manifest=version_1)
+    assert load_model(path).predict(small_split[1][:3]).shape == (3,)
+
+
+def _voting_node(manifest):
+    return _classifier_node(manifest)
+
+
+def _member_of_another_class(manifest):
+    members = _voting_node(manifest)["fitted"]["estimators_"]
+    members[0] = {"__estimator__": {"class": "skdigits.PixelScaler", "params": {}, "fitted": {}}}
+    return manifest
+
+
+def _member_with_other_labels(manifest):
+    member = _voting_node(manifest)["fitted"]["estimators_"][1]["__estimator__"]
+    member["fitted"]["classes_"]["__ndarray__"]["data"][0] = 7
+    return manifest
+
+
+def _member_missing(manifest):
+    _voting_node(manifest)["fitted"]["estimators_"].pop()
+    return manifest
+
+
+def _nested_foreign_class(manifest):
+    _voting_node(manifest)["params"]["estimators"][0]["__tuple__"][1] = {
+        "__estimator__": {"class": "subprocess.Popen", "params": {}}}
+    return manifest
+
+
+def _property_as_attribute(manifest):
+    _voting_node(manifest)["fitted"]["n_features_in_"] = 5
+    return manifest
+
+
+@pytest.mark.parametrize("edit, message", [
+    (_member_of_another_class, r"one fitted DigitClassifier per member"),
+    (_member_with_other_labels, r"member 'net1' does not predict the ensemble's 10 encoded labels"),
+    (_member_missing, r"one fitted DigitClassifier per member \(3\)"),
+    (_nested_foreign_class, r"names class 'subprocess.Popen', which is not one skdigits loads"),
+    (_property_as_attribute, r"bad fitted attribute 'n_features_in_'"),
+])
+def test_a_tampered_ensemble_is_a_clear_error(tmp_path, saved_ensemble, edit, message):
+    path = _rewrite(saved_ensemble, tmp_path / "tampered.skdigits", manifest=edit)
+    with pytest.raises(ModelFormatError, match=message):
         load_model(path)
