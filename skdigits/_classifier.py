@@ -11,7 +11,7 @@ from scikeras.wrappers import KerasClassifier
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils import ClassifierTags
 from sklearn.utils.class_weight import compute_sample_weight
-from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._augment import make_augmenter, resolve_augment
@@ -477,7 +477,13 @@ class DigitClassifier(KerasClassifier):
         return OneHotLabelEncoder(classes=getattr(self, "classes_", None))
 
     def _validate_data(self, X=None, y=None, reset=False, y_numeric=False):
-        """Validate inputs the scikit-learn way (scikeras calls this hook)."""
+        """Validate inputs the scikit-learn way (scikeras calls this hook).
+
+        scikeras' own hook also records ``target_type_``, ``X_dtype_``,
+        ``X_shape_``, ``y_dtype_`` and ``y_ndim_``; only that hook reads them
+        (to check later inputs, as ``validate_data`` does here), so this one
+        sets none of them. Models saved with them still load.
+        """
         if not reset and X is not None:
             check_is_fitted(self)
         if y is not None:
@@ -486,10 +492,6 @@ class DigitClassifier(KerasClassifier):
             X, y = validate_data(self, X, y, reset=reset, dtype=np.float32)
         elif X is not None:
             X = validate_data(self, X, reset=reset, dtype=np.float32)
-        if reset:
-            self.target_type_ = type_of_target(y)
-            self.X_dtype_, self.X_shape_ = X.dtype, X.shape
-            self.y_dtype_, self.y_ndim_ = y.dtype, y.ndim
         return X, y
 
     def _validate_target(self, y):
