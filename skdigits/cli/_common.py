@@ -1,11 +1,11 @@
-"""Pieces the commands share: user errors, quiet TensorFlow, data, printing."""
+"""What the commands share at run time: user errors, output checks, models, data, printing."""
 
 import os
 import tempfile
 
 from .._quiet import quiet_tensorflow  # noqa: F401  (the commands import it from here)
 
-_DATASET_NAMES = ("mnist", "fashion-mnist")
+DATASET_NAMES = ("mnist", "fashion-mnist")
 
 
 class UsageError(Exception):
@@ -129,7 +129,7 @@ def load_labelled_data(spec, split, data_home=None, *, pictures=False):
     if spec == "sample":
         X, y = load_mnist_sample(return_X_y=True)
         return X, y, f"the embedded MNIST sample ({len(y):,} digits)"
-    found = None if spec in _DATASET_NAMES else labelled_pictures(spec)
+    found = None if spec in DATASET_NAMES else labelled_pictures(spec)
     if found:
         files = np.empty(len(found), dtype=object)
         files[:] = [file for file, _ in found]
@@ -144,7 +144,7 @@ def load_labelled_data(spec, split, data_home=None, *, pictures=False):
         except ImageError as exc:
             raise UsageError(str(exc)) from None
         return X, y, description + ", made MNIST-like"
-    if spec in _DATASET_NAMES:
+    if spec in DATASET_NAMES:
         loader, kwargs = (load_mnist if spec == "mnist" else load_fashion_mnist), {}
     elif os.path.exists(spec):
         loader, kwargs = load_mnist, {"path": spec}
@@ -156,7 +156,7 @@ def load_labelled_data(spec, split, data_home=None, *, pictures=False):
     try:
         train, test = loader(data_home=data_home, download_if_missing=False, **kwargs)
     except DataNotFoundError as exc:
-        if spec not in _DATASET_NAMES:
+        if spec not in DATASET_NAMES:
             raise UsageError(str(exc)) from None
         raise UsageError(
             f"{spec} is not on this machine (see 'skdigits data'); get it with: "
@@ -170,18 +170,31 @@ def load_labelled_data(spec, split, data_home=None, *, pictures=False):
     return X, y, f"{spec}, {split} split ({len(y):,} images)"
 
 
-def print_evaluation(y_true, y_pred):
-    """Accuracy, classification report and confusion matrix, for a terminal."""
-    import numpy as np
-    from sklearn.metrics import classification_report, confusion_matrix
+def check_images(model, X, description):
+    """Refuse images whose pixel count is not the one the model was fitted on."""
+    expected = getattr(model, "n_features_in_", None)
+    if expected is not None and X[0].size != expected:
+        raise UsageError(
+            f"the model takes images of {expected} pixels but {description} has images of "
+            f"{'x'.join(map(str, X.shape[1:]))} pixels"
+        )
 
-    labels = np.unique(np.concatenate([np.asarray(y_true), np.asarray(y_pred)]))
-    correct = int(np.sum(np.asarray(y_pred) == np.asarray(y_true)))
-    print(f"\nAccuracy: {correct / len(y_true):.4f} ({correct}/{len(y_true)})\n")
-    print(classification_report(y_true, y_pred, labels=labels, digits=4, zero_division=0))
-    matrix = confusion_matrix(y_true, y_pred, labels=labels)
+
+def print_evaluation(estimator, X, y):
+    """Print :func:`skdigits.evaluate`'s accuracy, per-class table and confusion matrix."""
+    import pandas as pd
+
+    from .. import evaluate
+
+    try:
+        result = evaluate(estimator, X, y)
+    except ValueError as exc:  # labels the model does not know
+        raise UsageError(str(exc)) from None
+    n_samples, labels = result["n_samples"], result["labels"]
+    correct = round(result["accuracy"] * n_samples)
+    print(f"\nAccuracy: {result['accuracy']:.4f} ({correct}/{n_samples})\n")
+    table = pd.DataFrame({**result["per_class"], "macro avg": result["macro_avg"]}).T
+    print(table.to_string(float_format="{:.4f}".format,
+                          formatters={"support": "{:.0f}".format}) + "\n")
     print("Confusion matrix (rows: true label, columns: predicted label):")
-    width = max(4, len(str(matrix.max())) + 1, *(len(str(label)) + 1 for label in labels))
-    print(" " * width + "".join(f"{label!s:>{width}}" for label in labels))
-    for label, row in zip(labels, matrix):
-        print(f"{label!s:>{width}}" + "".join(f"{v:>{width}}" for v in row))
+    print(pd.DataFrame(result["confusion_matrix"], index=labels, columns=labels).to_string())

@@ -5,6 +5,7 @@ import os
 import sys
 
 from ._common import UsageError, quiet_tensorflow
+from ._options import add_command, allow_pickle_options, model_options
 
 DEFAULT_PORT = 8765
 
@@ -20,6 +21,33 @@ def port_number(text):
     if not 0 <= value <= 65535:
         raise argparse.ArgumentTypeError(f"expected a port number in 0-65535; got {text!r}")
     return value
+
+
+def add_parser(subparsers):
+    """Add ``skdigits draw``."""
+    parser = add_command(
+        subparsers, "draw",
+        help="draw a digit in a local web page and watch the model read it",
+        description="Serve a page where you draw a digit with the mouse, a finger or a pen "
+        "(or drop a photo) and see, after each stroke, the digit the model reads, its ten "
+        "probabilities and the 28x28 image it saw. The page talks to a small server on "
+        "this machine (POST /predict takes PNG or JPEG bytes and answers JSON); it "
+        "listens on 127.0.0.1 only unless --host says otherwise. Without a model, the "
+        "model that ships with skdigits (trained on full MNIST) is used.",
+        epilog="examples:\n  skdigits draw\n"
+        "  skdigits draw skdigits-model.skdigits --port 8000\n"
+        "  skdigits draw --no-browser --port 0",
+        parents=[model_options(optional=True), allow_pickle_options()],
+    )
+    parser.add_argument("--port", type=port_number, metavar="N",
+                        help=f"port to listen on; 0 picks a free one (default: {DEFAULT_PORT}, "
+                        "or a free one when it is taken)")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="interface to listen on (default: %(default)s, this machine "
+                        "only); 0.0.0.0 lets anyone on the network use the page")
+    parser.add_argument("--no-browser", action="store_true",
+                        help="do not open the page in a browser; just print its address")
+    return parser
 
 
 def _load_model(args):
@@ -70,7 +98,7 @@ def _bind(model, host, port):
         raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
 
-def draw(args):
+def run(args):
     """Serve the drawing page until Ctrl-C; return 0."""
     from .._draw import is_loopback
 

@@ -4,6 +4,9 @@ import json
 import os
 
 from ._common import UsageError, check_output_folder, load_model_file, quiet_tensorflow
+from ._options import add_command, allow_pickle_options, probability
+from ._pictures import picture_name, read_digit, save_side_by_side
+from ._pictures import read_picture  # noqa: F401  (benchmarks/realdigits.py imports it from here)
 
 _MODEL_HINTS = {
     "skdigits": "a model file, not a picture: to use it as the model, put it first or "
@@ -30,91 +33,37 @@ def _split_model(args):
     return None, inputs
 
 
-def _picture_name(file, used):
-    """``<stem>-seen.png``, numbered when another picture of the run has the same stem."""
-    stem = os.path.splitext(os.path.basename(file))[0]
-    name, number = f"{stem}-seen.png", 1
-    while name in used:
-        number += 1
-        name = f"{stem}-{number}-seen.png"
-    used.add(name)
-    return name
+def add_parser(subparsers):
+    """Add ``skdigits predict``."""
+    parser = add_command(
+        subparsers, "predict",
+        help="read the digit in your own pictures (photos, scans, drawings)",
+        description="Print, for each picture, the digit, its probability and the runner-up. "
+        "Pictures are made MNIST-like first (DigitImageNormalizer). The model is --model "
+        "FILE, or the first argument when that file is a .skdigits model (recognised by "
+        "its content, never by its name); without one, the model that ships with skdigits "
+        "(trained on full MNIST) is used at once.",
+        epilog="examples:\n  skdigits predict photo.jpg drawing.png\n"
+        "  skdigits predict skdigits-model.skdigits digits/ --json\n"
+        "  skdigits predict --model old-model.joblib --allow-pickle photo.jpg\n"
+        "  skdigits predict photo.jpg --show seen/",
+        parents=[allow_pickle_options()],
+    )
+    parser.add_argument("inputs", nargs="+", metavar="[MODEL] IMAGE",
+                        help="an optional .skdigits model file, then image files or folders "
+                        "of images")
+    parser.add_argument("--model", metavar="FILE", help="the model file to use")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument("--show", metavar="DIR",
+                        help="save each picture beside what the model saw (28x28) in DIR")
+    parser.add_argument("--min-probability", type=probability, default=0.6, metavar="P",
+                        help="flag answers whose probability is under P as unsure, as well "
+                        "as pictures whose ink was hard to find; 0 flags only those "
+                        "(default: %(default)s)")
+    return parser
 
 
-def _save_side_by_side(path, gray, normalized, label, probability, title=None):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, (left, right) = plt.subplots(1, 2, figsize=(6, 3.2))
-    left.imshow(gray, cmap="gray", vmin=0, vmax=255)
-    left.set_title(title or "your picture", fontsize=9)
-    right.imshow(normalized, cmap="gray", vmin=0, vmax=255)
-    right.set_title(f"what the model saw: {label} ({probability:.2f})", fontsize=9)
-    for ax in (left, right):
-        ax.axis("off")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
-
-
-def read_picture(normalizer, picture):
-    """The picture as the model sees it: read in colour, reduced, normalised.
-
-    Returns ``(picture, normalized, info)``: what was read (RGB or grey),
-    the 28x28 image and what the normaliser found (see
-    ``DigitImageNormalizer.normalize_one(..., details=True)``). Raises
-    ImageError for a picture that cannot be read or holds no ink.
-    """
-    from .._images import read_image
-    from .._normalize import READ_PIXELS
-
-    picture_array = read_image(picture, color=normalizer.color, max_pixels=READ_PIXELS)
-    normalized, info = normalizer.normalize_one(picture_array, name=picture, details=True)
-    return picture_array, normalized, info
-
-
-def read_digit(normalizer, rest, file, min_probability=0.0):
-    """Read the digit in one picture file: the result ``skdigits predict`` prints.
-
-    Returns ``(result, picture, normalized)``; ``result`` is a dict with
-    ``file`` and either ``error`` or ``digit``, ``probability``,
-    ``runner_up``, ``runner_up_probability``, ``unsure`` and, when unsure,
-    ``unsure_because`` (the reasons, in words). ``picture`` and
-    ``normalized`` are None after an error.
-    """
-    import numpy as np
-
-    from ..exceptions import ImageError
-
-    try:
-        picture, normalized, info = read_picture(normalizer, file)
-    except ImageError as exc:
-        return {"file": file, "error": str(exc)}, None, None
-    proba = rest.predict_proba(normalized[None])[0]
-    order = np.argsort(proba)[::-1]
-    classes = rest.classes_
-    result = {
-        "file": file,
-        "digit": classes[order[0]].item(),
-        "probability": round(float(proba[order[0]]), 4),
-        "runner_up": classes[order[1]].item() if len(order) > 1 else None,
-        "runner_up_probability": round(float(proba[order[1]]), 4) if len(order) > 1 else None,
-    }
-    reasons = []
-    if proba[order[0]] < min_probability:
-        reasons.append(f"probability {proba[order[0]]:.2f} is under {min_probability:.2f}")
-    if info.get("hard_to_find"):
-        reasons.append("the ink was hard to find (faint, or other marks nearly as strong)")
-    result["unsure"] = bool(reasons)
-    if reasons:
-        result["unsure_because"] = reasons
-    return result, picture, normalized
-
-
-def predict(args):
+def run(args):
     """Print the digit in each picture; exit 1 when some pictures failed."""
     model_path, inputs = _split_model(args)
     if not inputs:
@@ -147,8 +96,8 @@ def predict(args):
             continue
         result, picture, normalized = read_digit(normalizer, rest, file, args.min_probability)
         if args.show and "error" not in result:
-            result["picture"] = _save_side_by_side(
-                os.path.join(args.show, _picture_name(file, used_names)),
+            result["picture"] = save_side_by_side(
+                os.path.join(args.show, picture_name(file, used_names)),
                 picture, normalized, result["digit"], result["probability"],
             )
         results.append(result)

@@ -1,26 +1,26 @@
-"""``skdigits download`` and ``skdigits data``."""
+"""``skdigits data`` (or ``info``): the data home and the state of each data set."""
 
 import os
 
-from ._common import _DATASET_NAMES, UsageError
+from ._common import DATASET_NAMES
+from ._options import add_command, data_home_options
 
 
-def download(args):
-    """Fetch a data set into the data home and report whether it verifies."""
-    from ..datasets import dataset_status, download_dataset
-    from ..exceptions import DownloadError
+def add_parser(subparsers):
+    """Add ``skdigits data`` (also ``skdigits info``)."""
+    parser = add_command(
+        subparsers, "data", aliases=["info"],
+        help="show the data home and which data sets are present and verified",
+        description="Show where the data home is, which data sets it holds, and whether "
+        "their files match the published checksums.",
+        parents=[data_home_options()],
+    )
+    parser.add_argument("--no-verify", action="store_true",
+                        help="skip the checksum verification")
+    return parser
 
-    try:
-        folder = download_dataset(args.dataset, data_home=args.data_home, timeout=args.timeout)
-    except DownloadError as exc:
-        raise UsageError(str(exc)) from None
-    status = dataset_status(args.dataset, data_home=args.data_home)
-    state = "verified" if status["verified"] else "present but NOT verified"
-    print(f"{args.dataset}: {state} in {folder}")
-    return 0 if status["verified"] else 1
 
-
-def data(args):
+def run(args):
     """Print the data home and the state of each data set in it."""
     from ..datasets import dataset_status, get_data_home
 
@@ -31,7 +31,7 @@ def data(args):
         else "default; set SKDIGITS_DATA to change it"
     )
     print(f"Data home: {home} ({origin})")
-    for name in _DATASET_NAMES:
+    for name in DATASET_NAMES:
         try:
             status = dataset_status(name, data_home=args.data_home, verify=not args.no_verify)
         except OSError as exc:

@@ -1,0 +1,85 @@
+"""``skdigits report``: a self-contained HTML report and metrics.json about a model."""
+
+import os
+
+from ._common import (
+    UsageError,
+    check_images,
+    check_output_folder,
+    load_labelled_data,
+    load_model_file,
+)
+from ._options import (
+    add_command,
+    allow_pickle_options,
+    data_home_options,
+    labelled_data_options,
+    model_options,
+)
+from ._pictures import misread, read_labelled_pictures, read_picture
+
+
+def add_parser(subparsers):
+    """Add ``skdigits report``."""
+    parser = add_command(
+        subparsers, "report",
+        help="write a self-contained HTML report and metrics.json about a saved model",
+        description="Write DIR/report.html (self-contained: images embedded) and "
+        "DIR/metrics.json for a saved pipeline evaluated on labelled digits.",
+        epilog="examples:\n  skdigits report skdigits-model.skdigits --data mnist --out report/",
+        parents=[model_options(), allow_pickle_options(), labelled_data_options("mnist"),
+                 data_home_options()],
+    )
+    parser.add_argument("--out", default="skdigits-report", metavar="DIR",
+                        help="output folder (default: %(default)s)")
+    return parser
+
+
+def _thumbnail(picture, size=160):
+    import numpy as np
+    from PIL import Image
+
+    image = Image.fromarray(picture)
+    image.thumbnail((size, size))
+    return np.asarray(image)
+
+
+def _report_pictures(model, files, y, description, out):
+    """The report of a folder of pictures: on what the model saw, with the misread ones."""
+    import numpy as np
+
+    from .._report import build_report
+
+    normalizer, rest, results, seen = read_labelled_pictures(model, files, y)
+    keep = [i for i, r in enumerate(results) if "error" not in r]
+    if not keep:
+        raise UsageError(f"none of the {len(results)} pictures in {description} could be read "
+                         f"as a digit: {results[0]['error']}")
+    wrong = []
+    for r in misread(results):
+        entry = {"file": r["file"], "label": r["label"], "read_as": r.get("digit"),
+                 "probability": r.get("probability"), "error": r.get("error")}
+        if "error" not in r:
+            picture, entry["seen"], _ = read_picture(normalizer, r["file"])
+            entry["picture"] = _thumbnail(picture)
+        wrong.append(entry)
+    return build_report(
+        rest, np.stack([seen[i] for i in keep]), y[keep], out,
+        dataset=f"{description}, read through the normaliser", misread_pictures=wrong,
+    )
+
+
+def run(args):
+    """Write the HTML report and metrics.json of a saved model."""
+    from .._report import build_report
+
+    model = load_model_file(args.model, args.allow_pickle)
+    check_output_folder(args.out, "the report")
+    X, y, description = load_labelled_data(args.data, "test", args.data_home, pictures=True)
+    if X.dtype == object:
+        path = _report_pictures(model, X, y, description, args.out)
+    else:
+        check_images(model, X, description)
+        path = build_report(model, X, y, args.out, dataset=description)
+    print(f"Wrote {path} and {os.path.join(args.out, 'metrics.json')}.")
+    return 0
