@@ -21,7 +21,6 @@ from sklearn.base import clone, is_classifier
 from sklearn.model_selection import GridSearchCV, ParameterGrid, check_cv
 from sklearn.utils import indexable
 from sklearn.utils.parallel import Parallel, delayed
-from sklearn.utils.validation import _num_samples
 
 from ._compat import (
     _check_method_params,
@@ -29,6 +28,7 @@ from ._compat import (
     _fit_context,
     _insert_error_scores,
     _MultimetricScorer,
+    _num_samples,
     _safe_split,
     _score,
     _warn_or_raise_about_fit_failures,
