@@ -16,7 +16,6 @@ workers need skdigits (and the same versions of its dependencies) too.
 
 import asyncio
 import logging
-import os
 from concurrent.futures import CancelledError
 
 import joblib
@@ -24,11 +23,17 @@ import joblib
 try:
     from distributed import Client, WorkerPlugin
     from distributed.scheduler import KilledWorker
-    from joblib._dask import DaskDistributedBackend
 except ImportError as error:  # pragma: no cover - exercised by a subprocess test
     raise ImportError(
         "skdigits.distributed needs Dask's distributed scheduler, an optional "
         'dependency: pip install "skdigits[distributed]"'
+    ) from error
+try:
+    from joblib._dask import DaskDistributedBackend
+except ImportError as error:  # pragma: no cover - a joblib that moved its Dask backend
+    raise ImportError(
+        "skdigits.distributed builds on joblib's Dask backend (joblib._dask."
+        f"DaskDistributedBackend), which joblib {joblib.__version__} does not have: {error}"
     ) from error
 
 from ._quiet import quiet_tensorflow
@@ -37,14 +42,6 @@ from .exceptions import ClusterError
 __all__ = ["TensorFlowThreads", "connect", "fit_on_cluster"]
 
 logger = logging.getLogger(__name__)
-
-
-def available_cores():
-    """Cores this process may run on (its CPU affinity where the OS tells)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # macOS, Windows
-        return os.cpu_count() or 1
 
 
 class TensorFlowThreads(WorkerPlugin):
@@ -118,6 +115,13 @@ class ReplicatedDaskBackend(DaskDistributedBackend):
     and other arguments travel inside the tasks, so losing a worker loses
     no data. And a fit Dask gives up on fails the search instead of hanging
     it.
+
+    This leans on joblib's private backend code: it replaces ``_collect``
+    (the loop joblib starts in ``start_call``, reading ``_continue``,
+    ``waiting_futures``, ``_results`` and ``_callbacks``) and sets
+    ``call_data_futures`` (the per-call scatter cache of ``_to_func_args``)
+    to None. ``tests/test_distributed.py`` checks in seconds that joblib
+    still has these names.
     """
 
     async def _collect(self):
@@ -170,7 +174,8 @@ def connect(scheduler="local", *, n_workers=None, timeout=30, **cluster_kwargs):
         ``"tcp://10.0.0.5:8786"``.
     n_workers : int, default=None
         Worker processes of a local cluster, one thread each (every fit uses
-        TensorFlow's threads, not Dask's). ``None``: one per available core.
+        TensorFlow's threads, not Dask's). ``None``: one per core this process
+        may use (``joblib.cpu_count()``: its CPU affinity and container limits).
         Not allowed with a scheduler address: a running cluster has its workers.
     timeout : float, default=30
         Seconds to wait for the scheduler to answer.
@@ -202,7 +207,7 @@ def connect(scheduler="local", *, n_workers=None, timeout=30, **cluster_kwargs):
         if n_workers is not None and int(n_workers) < 1:
             raise ValueError(f"n_workers must be at least 1; got {n_workers!r}.")
         options = dict(
-            n_workers=int(n_workers or available_cores()), threads_per_worker=1,
+            n_workers=int(n_workers or joblib.cpu_count()), threads_per_worker=1,
             processes=True, host="127.0.0.1", dashboard_address=":0",
         )
         client = Client(**{**options, **cluster_kwargs}, timeout=timeout)

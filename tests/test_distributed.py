@@ -1,9 +1,18 @@
-"""Searches on a Dask cluster: same results as a local run, workers lost mid-search."""
+"""Searches on a Dask cluster: same results as a local run, workers lost mid-search.
 
+Also: joblib still has the private names skdigits.distributed builds on (a
+fast test), and a time limit on every test, so that a search left waiting
+forever by a joblib or Dask change fails instead of hanging the run.
+"""
+
+import ast
+import faulthandler
+import inspect
 import os
 import signal
 import subprocess
 import sys
+import textwrap
 import threading
 import time
 
@@ -20,7 +29,83 @@ from skdigits import make_digit_pipeline  # noqa: E402
 from skdigits.distributed import connect, fit_on_cluster  # noqa: E402
 from skdigits.exceptions import ClusterError  # noqa: E402
 
-pytestmark = pytest.mark.slow
+import joblib  # noqa: E402
+
+TEST_SECONDS = 300  # each test; they take 5 to 60 s on a busy 2-core machine
+MODULE_SECONDS = 1800  # the whole module, cluster start-ups and shut-downs included
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _dump_stacks_and_exit_if_the_module_hangs():
+    """Last resort when a test's own limit cannot interrupt it: every thread's stack, then exit."""
+    faulthandler.dump_traceback_later(MODULE_SECONDS, exit=True)
+    yield
+    faulthandler.cancel_dump_traceback_later()
+
+
+@pytest.fixture(autouse=True)
+def _time_limit(request):
+    """Fail a test that runs past TEST_SECONDS (pytest-timeout is not a dependency)."""
+    if not hasattr(signal, "SIGALRM") or threading.current_thread() is not threading.main_thread():
+        yield  # Windows, or a run in threads: the module's limit still holds
+        return
+
+    def over_time(signum, frame):
+        raise TimeoutError(
+            f"{request.node.name} ran past {TEST_SECONDS} s: a search may be waiting for a "
+            "fit that will never report (did joblib or Dask change what "
+            "skdigits.distributed.ReplicatedDaskBackend relies on?)"
+        )
+
+    previous = signal.signal(signal.SIGALRM, over_time)
+    signal.alarm(TEST_SECONDS)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _self_attributes(function):
+    """Attributes a method uses as ``self.name`` or ``getattr(self, "name")`` (nested functions too)."""
+    names = set()
+    for node in ast.walk(ast.parse(textwrap.dedent(inspect.getsource(function)))):
+        if isinstance(node, ast.Attribute) and getattr(node.value, "id", None) == "self":
+            names.add(node.attr)
+        elif (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "getattr"
+              and len(node.args) >= 2 and getattr(node.args[0], "id", None) == "self"
+              and isinstance(node.args[1], ast.Constant)):
+            names.add(node.args[1].value)
+    return names
+
+
+# What ReplicatedDaskBackend takes from joblib's private DaskDistributedBackend:
+# method -> the self attributes it must still use for our overrides to hold.
+JOBLIB_BACKEND_USES = {
+    "__init__": {"waiting_futures", "_results", "_callbacks"},
+    "start_call": {"_collect", "_continue", "call_data_futures"},  # starts _collect
+    "stop_call": {"_continue", "call_data_futures"},
+    "_collect": {"_continue", "waiting_futures", "_results", "_callbacks"},  # we replace it
+    "submit": {"waiting_futures", "_results", "_callbacks"},  # fills what _collect reads
+    "_to_func_args": {"call_data_futures"},  # scatters on the fly unless it is None
+}
+
+
+def test_joblib_dask_backend_still_has_what_we_override():
+    import joblib._dask
+
+    backend = joblib._dask.DaskDistributedBackend
+    where = (f"joblib {joblib.__version__} ({joblib._dask.__file__}): "
+             "skdigits.distributed.ReplicatedDaskBackend must follow joblib's change")
+    for method, attributes in JOBLIB_BACKEND_USES.items():
+        assert method in vars(backend), f"DaskDistributedBackend.{method} is gone in {where}"
+        missing = attributes - _self_attributes(vars(backend)[method])
+        assert not missing, (
+            f"DaskDistributedBackend.{method} no longer uses self.{', self.'.join(sorted(missing))} "
+            f"in {where}"
+        )
+    assert inspect.iscoroutinefunction(backend._collect), (
+        f"DaskDistributedBackend._collect is no longer a coroutine in {where}")
 
 
 @pytest.fixture(scope="module")
@@ -55,6 +140,7 @@ def assert_same_search(ours, theirs):
         np.testing.assert_allclose(ours.cv_results_[key], theirs.cv_results_[key], atol=1e-9)
 
 
+@pytest.mark.slow
 def test_search_on_a_local_cluster_equals_the_local_run(client, digits, local_result):
     search = small_search()
     with distributed.get_task_stream(client) as stream:
@@ -65,6 +151,7 @@ def test_search_on_a_local_cluster_equals_the_local_run(client, digits, local_re
     assert search.n_jobs is None  # restored after the search
 
 
+@pytest.mark.slow
 def test_workers_tensorflow_threads_are_sized_to_their_dask_threads(client):
     def tensorflow_threads():
         import tensorflow as tf
@@ -88,6 +175,7 @@ def kill_a_busy_worker_once(client, killed):
         time.sleep(0.05)
 
 
+@pytest.mark.slow
 def test_a_worker_dying_mid_search_has_its_fits_rerun_elsewhere(client, digits, local_result):
     killed = []
     killer = threading.Thread(target=kill_a_busy_worker_once, args=(client, killed))
@@ -99,6 +187,7 @@ def test_a_worker_dying_mid_search_has_its_fits_rerun_elsewhere(client, digits, 
     assert_same_search(search, local_result)  # every candidate, the same scores
 
 
+@pytest.mark.slow
 def test_a_fit_that_kills_every_worker_stops_the_search_with_a_clear_error(digits):
     import dask
 
@@ -115,6 +204,7 @@ def test_a_fit_that_kills_every_worker_stops_the_search_with_a_clear_error(digit
     assert not hasattr(search, "cv_results_")
 
 
+@pytest.mark.slow
 def test_a_cluster_without_workers_is_reported(digits):
     empty = dict(n_workers=0, host="127.0.0.1", dashboard_address=":0")
     with distributed.LocalCluster(**empty) as cluster:
@@ -123,16 +213,19 @@ def test_a_cluster_without_workers_is_reported(digits):
                 fit_on_cluster(small_search(), *digits, client=client, timeout=1)
 
 
+@pytest.mark.slow
 def test_unreachable_scheduler_is_reported():
     with pytest.raises(ClusterError, match=r"Could not reach the Dask scheduler at 'tcp://127\.0\.0\.1:9'"):
         connect("tcp://127.0.0.1:9", timeout=2)
 
 
+@pytest.mark.slow
 def test_local_cluster_options_are_refused_for_a_remote_scheduler():
     with pytest.raises(ValueError, match="only apply to scheduler='local'"):
         connect("tcp://127.0.0.1:9", n_workers=2)
 
 
+@pytest.mark.slow
 def test_missing_dask_is_explained_with_the_extra_to_install():
     code = ("import sys; sys.modules['distributed'] = None\n"
             "try:\n    import skdigits.distributed\n"
@@ -141,6 +234,7 @@ def test_missing_dask_is_explained_with_the_extra_to_install():
     assert 'pip install "skdigits[distributed]"' in out.stdout
 
 
+@pytest.mark.slow
 def test_cli_search_on_a_local_cluster_writes_the_same_table(tmp_path, capsys, empty_data_home):
     import pandas as pd
 
@@ -160,6 +254,7 @@ def test_cli_search_on_a_local_cluster_writes_the_same_table(tmp_path, capsys, e
     assert (tmp_path / "cluster" / "best_model.skdigits").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("argv, message", [
     (["--workers", "2"], "use it with --scheduler local"),
     (["--scheduler", "local", "--n-jobs", "2"], "--n-jobs is for fits on this machine"),
