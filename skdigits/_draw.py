@@ -22,6 +22,8 @@ from importlib import resources
 
 import numpy as np
 
+from ._images import read_image
+from ._normalize import READ_PIXELS
 from .exceptions import ImageError
 
 #: Largest request body accepted, in bytes; larger ones get 413.
@@ -58,51 +60,6 @@ def _png_base64(image):
     buffer = io.BytesIO()
     Image.fromarray(image).save(buffer, format="PNG")
     return base64.b64encode(buffer.getvalue()).decode("ascii")
-
-
-def decode_picture(data, name="the picture"):
-    """Decode the bytes of an image file into a 2-D uint8 grayscale array.
-
-    The same rules as :func:`skdigits.read_image` for a file: EXIF rotation,
-    transparency as white paper, large JPEGs reduced while decoding, and
-    pictures that would decode to too many pixels refused before decoding.
-
-    Parameters
-    ----------
-    data : bytes
-        The content of a PNG, JPEG or other file Pillow reads.
-    name : str, default="the picture"
-        How error messages refer to the picture.
-
-    Returns
-    -------
-    gray : ndarray of shape (height, width), uint8
-        As :func:`skdigits.read_image` returns it.
-
-    Raises
-    ------
-    ImageError
-        When the bytes are empty, not an image, damaged, or too large.
-    """
-    from PIL import Image, UnidentifiedImageError
-
-    from ._images import _DECODE_ERRORS, _bomb_guard, _cap_decoded_size, read_image
-
-    if not data:
-        raise ImageError(f"{name} is empty: send the bytes of a PNG or JPEG file.")
-    try:
-        with _bomb_guard(name), Image.open(io.BytesIO(data)) as opened:
-            _cap_decoded_size(opened, name)
-            opened.load()
-            return read_image(opened, name=name)
-    except UnidentifiedImageError:
-        raise ImageError(f"{name} is not an image (PNG, JPEG, ...) that Pillow can read.") from None
-    except MemoryError:
-        raise ImageError(f"{name} is too large to read: out of memory.") from None
-    except _DECODE_ERRORS as exc:
-        if isinstance(exc, ImageError):
-            raise
-        raise ImageError(f"{name} cannot be read as an image (damaged?): {exc}.") from None
 
 
 class DigitReader:
@@ -168,8 +125,10 @@ class DigitReader:
         ImageError
             When the bytes are not a picture or hold no ink.
         """
-        gray = decode_picture(data)
-        normalized = self.normalizer.normalize_one(gray, name="the picture")
+        # Read as ``skdigits predict`` reads a file: in colour, at most READ_PIXELS.
+        picture = read_image(data, name="the picture", color=self.normalizer.color,
+                             max_pixels=READ_PIXELS)
+        normalized = self.normalizer.normalize_one(picture, name="the picture")
         ten = self.probabilities(normalized)
         return {
             "digit": int(np.argmax(ten)),

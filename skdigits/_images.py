@@ -1,6 +1,7 @@
-"""Reading users' own digit pictures: files, PIL images or arrays, to grayscale."""
+"""Reading users' own digit pictures: files, their bytes, PIL images or arrays, to grayscale."""
 
 import contextlib
+import io
 import math
 import os
 import re
@@ -37,8 +38,8 @@ def _megapixels(n_pixels):
 _WARNINGS_LOCK = threading.Lock()
 
 
-def _open_quietly(path):
-    """``Image.open`` without Pillow's decompression-bomb warning.
+def _open_quietly(source):
+    """``Image.open`` (of a path or file object) without Pillow's decompression-bomb warning.
 
     Pillow warns about any picture above ``Image.MAX_IMAGE_PIXELS`` (89
     megapixels); skdigits applies its own cap instead (:data:`MAX_IMAGE_PIXELS`,
@@ -49,7 +50,7 @@ def _open_quietly(path):
 
     with _WARNINGS_LOCK, warnings.catch_warnings():
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-        return Image.open(path)
+        return Image.open(source)
 
 
 @contextlib.contextmanager
@@ -196,14 +197,39 @@ def _from_array(array, name, color=False):
     return np.round(np.clip(array, 0, 255)).astype(np.uint8)
 
 
+def _decode_file(source, name, color, max_pixels):
+    """Decode an image file, a path or a file object, under the size caps."""
+    from PIL import UnidentifiedImageError
+
+    try:
+        with _bomb_guard(name), _open_quietly(source) as opened:
+            _cap_decoded_size(opened, name, max_pixels)
+            opened.load()
+            return _from_pil(opened, name, color, max_pixels)
+    except UnidentifiedImageError:
+        raise ImageError(
+            f"{name} is not an image file Pillow can read (PNG, JPEG, ...)."
+        ) from None
+    except MemoryError:
+        raise ImageError(f"{name} is too large to read: out of memory.") from None
+    except _DECODE_ERRORS as exc:
+        if isinstance(exc, ImageError):
+            raise
+        raise ImageError(
+            f"{name} cannot be read as an image (corrupt or truncated?): {exc}."
+        ) from exc
+
+
 def read_image(image, name=None, *, color=False, max_pixels=None):
     """Read one picture as a 2-D uint8 grayscale array (or RGB, on request).
 
     Parameters
     ----------
-    image : str, os.PathLike, PIL.Image.Image or array-like
-        A file path, a PIL image, or an array: 2-D grayscale or
-        (height, width, 3|4) RGB(A), uint8 0-255 or float 0-1.
+    image : str, os.PathLike, bytes, PIL.Image.Image or array-like
+        A file path, the bytes of an image file (PNG, JPEG or any format
+        Pillow reads, as a web page posts them), a PIL image, or an array:
+        2-D grayscale or (height, width, 3|4) RGB(A), uint8 0-255 or float 0-1.
+        Files and bytes are read alike.
         Transparent areas count as white paper; EXIF rotation is applied.
         Pixels keep their real range: 16-bit pictures (files or arrays with
         values up to 65535) are scaled by 255/65535, floating-point ones in
@@ -232,8 +258,8 @@ def read_image(image, name=None, *, color=False, max_pixels=None):
     ------
     ImageError
         A ``ValueError`` naming the image: unreadable, not an image, corrupt
-        or truncated, empty, zero-size, animated, too large, or an array of
-        the wrong shape or type.
+        or truncated, empty (a file or bytes), zero-size, animated, too
+        large, or an array of the wrong shape or type.
 
     Notes
     -----
@@ -253,9 +279,25 @@ def read_image(image, name=None, *, color=False, max_pixels=None):
     >>> from skdigits import read_image
     >>> read_image(np.full((2, 3, 3), 255, dtype=np.uint8)).shape
     (2, 3)
-    """
-    from PIL import Image, UnidentifiedImageError
 
+    The bytes of a file are read as the file would be:
+
+    >>> import io
+    >>> from PIL import Image
+    >>> buffer = io.BytesIO()
+    >>> Image.new("L", (4, 3), 200).save(buffer, format="PNG")
+    >>> read_image(buffer.getvalue()).shape
+    (3, 4)
+    """
+    from PIL import Image
+
+    if isinstance(image, (bytes, bytearray)):
+        name = name or "image"
+        if not image:
+            raise ImageError(
+                f"{name} is empty: expected the bytes of an image file (PNG, JPEG, ...)."
+            )
+        return _decode_file(io.BytesIO(image), name, color, max_pixels)
     if isinstance(image, (str, os.PathLike)):
         path = os.fspath(image)
         name = name or path
@@ -263,21 +305,7 @@ def read_image(image, name=None, *, color=False, max_pixels=None):
             raise ImageError(f"{name}: no such file.")
         if os.path.getsize(path) == 0:
             raise ImageError(f"{name} is an empty file.")
-        try:
-            with _bomb_guard(name), _open_quietly(path) as opened:
-                _cap_decoded_size(opened, name, max_pixels)
-                opened.load()
-                return _from_pil(opened, name, color, max_pixels)
-        except UnidentifiedImageError:
-            raise ImageError(f"{name} is not an image file Pillow can read.") from None
-        except MemoryError:
-            raise ImageError(f"{name} is too large to read: out of memory.") from None
-        except _DECODE_ERRORS as exc:
-            if isinstance(exc, ImageError):
-                raise
-            raise ImageError(
-                f"{name} cannot be read as an image (corrupt or truncated?): {exc}."
-            ) from exc
+        return _decode_file(path, name, color, max_pixels)
     if isinstance(image, Image.Image):
         with _bomb_guard(name or "image"):
             return _from_pil(image, name or "image", color, max_pixels)
@@ -290,8 +318,8 @@ def read_images(images):
     Parameters
     ----------
     images : iterable
-        Items as accepted by :func:`read_image`; a string or path alone is
-        taken as one image.
+        Items as accepted by :func:`read_image`; a string, path or bytes
+        alone is taken as one image.
 
     Returns
     -------
@@ -305,7 +333,7 @@ def read_images(images):
     >>> [g.shape for g in read_images([np.zeros((5, 4)), np.zeros((3, 3, 4))])]
     [(5, 4), (3, 3)]
     """
-    if isinstance(images, (str, os.PathLike)):
+    if isinstance(images, (str, os.PathLike, bytes, bytearray)):
         images = [images]
     return [read_image(image) for image in images]
 

@@ -14,7 +14,9 @@ import os
 from numbers import Integral, Real
 
 import numpy as np
+from sklearn import get_config
 from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
 
 from ._compat import Interval, StrOptions, _fit_context
 from ._images import read_image
@@ -94,8 +96,6 @@ def _as_uint8(picture):
     picture = np.asarray(picture)
     if picture.dtype == np.uint8:
         return picture
-    from ._images import read_image
-
     return read_image(picture, color=True)
 
 
@@ -389,7 +389,7 @@ class DigitImageNormalizer(TransformerMixin, BaseEstimator):
         "select_digit": ["boolean"],
         "digit_size": [Interval(Integral, 8, 512, closed="both"), None],
         "stroke_width": [Interval(Real, 0, 0.5, closed="neither"), None],
-        "box_size": [int, None],
+        "box_size": [Interval(Integral, 1, _FRAME, closed="both"), None],
         "center": ["boolean"],
         "normalize_contrast": ["boolean"],
     }
@@ -427,6 +427,9 @@ class DigitImageNormalizer(TransformerMixin, BaseEstimator):
     def fit(self, X=None, y=None):
         """Check the parameters; nothing is learnt.
 
+        The transformer is stateless: :meth:`transform` works unfitted too,
+        and checks the parameters itself.
+
         Parameters
         ----------
         X : ignored
@@ -439,8 +442,6 @@ class DigitImageNormalizer(TransformerMixin, BaseEstimator):
         self : DigitImageNormalizer
             The transformer.
         """
-        if self.box_size is not None and not 1 <= self.box_size <= _FRAME:
-            raise ValueError(f"box_size must lie in 1-{_FRAME} or be None; got {self.box_size}.")
         return self
 
     def transform(self, X):
@@ -448,8 +449,9 @@ class DigitImageNormalizer(TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : list of (path, PIL image or array), or array of shape (n, h, w) or (n, h, w, 3|4)
-            The pictures. A single path is taken as one picture.
+        X : list of (path, bytes, PIL image or array), or array of shape (n, h, w) or (n, h, w, 3|4)
+            The pictures, as :func:`read_image` reads them. A single path, or
+            the bytes of one file, is taken as one picture.
 
         Returns
         -------
@@ -462,7 +464,9 @@ class DigitImageNormalizer(TransformerMixin, BaseEstimator):
             For an image that cannot be read or holds no ink; the message
             names it (its path, or its position in ``X``).
         """
-        self.fit()
+        check_is_fitted(self)  # stateless: always fitted (see __sklearn_is_fitted__)
+        if not get_config()["skip_parameter_validation"]:
+            self._validate_params()  # as fit does: transform may come without it
         if isinstance(X, (str, bytes)) or hasattr(X, "__fspath__"):
             X = [X]
         if hasattr(X, "ndim") and X.ndim == 2:
@@ -702,6 +706,10 @@ class DigitImageNormalizer(TransformerMixin, BaseEstimator):
             shift = (round(_FRAME / 2 - row), round(_FRAME / 2 - col))
             frame = ndimage.shift(frame, shift, order=0, mode="constant", cval=0.0)
         return frame.astype(np.uint8)
+
+    def __sklearn_is_fitted__(self):
+        """Return True: the transformer is stateless, as ``FunctionTransformer``."""
+        return True
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -1,5 +1,6 @@
-"""read_image: real pixel ranges of deep images, capped sizes, broken files."""
+"""read_image: real pixel ranges of deep images, capped sizes, broken files, bytes."""
 
+import io
 import struct
 import warnings
 import zlib
@@ -8,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from skdigits import DigitImageNormalizer, read_image
+from skdigits import DigitImageNormalizer, read_image, read_images
 from skdigits.exceptions import ImageError
 
 
@@ -151,3 +152,51 @@ class TestBrokenFiles:
         path.write_text("seven")
         with pytest.raises(ImageError, match=r"notes\.png is not an image"):
             read_image(path)
+
+
+def _png_bytes(array):
+    buffer = io.BytesIO()
+    Image.fromarray(array).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+class TestBytes:
+    """The bytes of a file (as the draw page posts them) are read as the file is."""
+
+    def test_png_bytes_read_as_the_file(self, tmp_path):
+        array = (_digit() * 255).astype(np.uint8)
+        path = tmp_path / "digit.png"
+        path.write_bytes(_png_bytes(array))
+        np.testing.assert_array_equal(read_image(path.read_bytes()), read_image(path))
+        np.testing.assert_array_equal(read_image(bytearray(path.read_bytes())), array)
+
+    def test_16_bit_png_bytes_keep_their_range(self):
+        gray = read_image(_png_bytes((_digit() * 65535).astype(np.uint16)))
+        assert gray.max() == 255 and abs(int(gray[30, 20]) - 26) <= 1
+
+    def test_colour_is_kept_on_request(self):
+        rgb = np.zeros((6, 5, 3), dtype=np.uint8)
+        rgb[..., 2] = 200
+        assert read_image(_png_bytes(rgb)).shape == (6, 5)
+        np.testing.assert_array_equal(read_image(_png_bytes(rgb), color=True), rgb)
+
+    def test_truncated_bytes_are_an_image_error(self):
+        data = _png_bytes((np.random.default_rng(0).random((64, 48)) * 255).astype(np.uint8))
+        with pytest.raises(ImageError, match=r"^upload cannot be read as an image.*truncated"):
+            read_image(data[:-200], name="upload")
+
+    @pytest.mark.parametrize("data, message", [
+        (b"", r"^image is empty: expected the bytes of an image file \(PNG, JPEG"),
+        (b"seven", r"^image is not an image file Pillow can read \(PNG, JPEG"),
+    ])
+    def test_empty_or_not_a_picture(self, data, message):
+        with pytest.raises(ImageError, match=message):
+            read_image(data)
+
+    def test_a_bomb_is_refused_before_decoding(self, tmp_path):
+        data = _png_header_only(tmp_path / "bomb.png", 14000, 14000).read_bytes()
+        with pytest.raises(ImageError, match=r"^the picture is too large.*196 megapixels"):
+            read_image(data, name="the picture")
+
+    def test_read_images_takes_bytes_alone_as_one_picture(self):
+        assert len(read_images(_png_bytes(np.zeros((3, 4), dtype=np.uint8)))) == 1

@@ -7,6 +7,7 @@ import pytest
 from PIL import Image
 from scipy import ndimage
 from sklearn.model_selection import train_test_split
+from sklearn.utils.validation import check_is_fitted
 
 import skdigits
 from skdigits import DigitImageNormalizer, read_image, read_images
@@ -80,8 +81,22 @@ def test_steps_can_be_turned_off(photos):
     assert plain.shape == (1, 28, 28)
     with pytest.raises(ValueError, match="invert"):
         DigitImageNormalizer(invert="sometimes").fit()
-    with pytest.raises(ValueError, match="box_size must lie in 1-28"):
+    with pytest.raises(ValueError, match=r"'box_size' parameter .* range \[1, 28\] or None"):
         DigitImageNormalizer(box_size=40).fit()
+
+
+def test_stateless_transform_needs_no_fit_and_changes_nothing():
+    paper = np.full((60, 40), 230, dtype=np.uint8)
+    paper[10:50, 17:23] = 30
+    normalizer = DigitImageNormalizer()
+    before = dict(vars(normalizer))
+    check_is_fitted(normalizer)  # stateless: fitted from the start, as FunctionTransformer
+    assert not normalizer.__sklearn_tags__().requires_fit
+    np.testing.assert_array_equal(normalizer.transform([paper]),
+                                  DigitImageNormalizer().fit([paper]).transform([paper]))
+    assert vars(normalizer) == before  # transform sets nothing
+    with pytest.raises(ValueError, match="'box_size' parameter"):  # checked unfitted too
+        DigitImageNormalizer(box_size=0).transform([paper])
 
 
 def _gif(path, n_frames):
