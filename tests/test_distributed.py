@@ -31,8 +31,8 @@ from skdigits.exceptions import ClusterError  # noqa: E402
 
 import joblib  # noqa: E402
 
-TEST_SECONDS = 300  # each test; they take 5 to 60 s on a busy 2-core machine
-MODULE_SECONDS = 1800  # the whole module, cluster start-ups and shut-downs included
+TEST_SECONDS = 300  # each test; the slowest takes about 15 s on a busy 2-core machine
+MODULE_SECONDS = 900  # the whole module (about 1 minute), cluster start-ups and shut-downs included
 
 
 @pytest.fixture(scope="module", autouse=True)
