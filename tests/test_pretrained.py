@@ -41,7 +41,8 @@ def test_the_record_describes_the_model():
     assert record["data"]["n_train"] == 60000 and record["data"]["n_test"] == 10000
     assert set(record["data"]["files"]) == {"train_images", "train_labels", "test_images",
                                             "test_labels"}
-    assert record["seed"] == skdigits.pretrained.SEED
+    assert record["seeds"] == list(skdigits.pretrained.SEEDS)
+    assert record["networks"] == len(skdigits.pretrained.SEEDS) >= 2
     assert record["settings"]["augment"] == skdigits.pretrained.SETTINGS["augment"]
     assert record["test_accuracy"] >= 0.99
 
@@ -63,6 +64,11 @@ def test_the_recorded_test_accuracy_holds(shipped, full_mnist_home):
 
 
 # -- the build script ----------------------------------------------------------------------
+# the stand-in MNIST files of the build tests cannot match the published digests
+_STAND_IN = pytest.mark.filterwarnings("ignore::skdigits.exceptions.ChecksumMismatchWarning")
+
+
+@_STAND_IN
 def test_build_refuses_data_that_do_not_verify(tmp_path, capsys):
     from skdigits.pretrained.__main__ import main
 
@@ -73,10 +79,11 @@ def test_build_refuses_data_that_do_not_verify(tmp_path, capsys):
     assert not (tmp_path / "out").exists()
 
 
-def test_build_writes_the_model_and_its_record(tmp_path, capsys, monkeypatch):
+@pytest.fixture
+def tiny_build(tmp_path, monkeypatch):
+    """A build of two tiny networks on stand-in MNIST files; returns its argument list."""
     import skdigits.datasets
     import skdigits.pretrained as pretrained
-    from skdigits.pretrained.__main__ import main
 
     write_idx_set(tmp_path / "home" / "mnist", n_train=300, n_test=50)
     real_status = skdigits.datasets.dataset_status
@@ -87,14 +94,54 @@ def test_build_writes_the_model_and_its_record(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(skdigits.datasets, "dataset_status", verified)
     monkeypatch.setattr(pretrained, "SETTINGS", {**pretrained.SETTINGS,
                                                  "hidden_layer_sizes": (16,), "epochs": 2})
+    monkeypatch.setattr(pretrained, "SEEDS", (5, 6))
+    return ["build", "--data-home", str(tmp_path / "home"), "--out", str(tmp_path / "out"),
+            "--checkpoints", str(tmp_path / "checkpoints")]
+
+
+@_STAND_IN
+def test_build_writes_the_ensemble_and_its_record(tmp_path, capsys, tiny_build):
+    from sklearn.ensemble import VotingClassifier
+
+    from skdigits.pretrained.__main__ import main
+
     out = tmp_path / "out"
-    assert main(["build", "--data-home", str(tmp_path / "home"), "--out", str(out)]) == 0
+    assert main(tiny_build) == 0
     assert sorted(os.listdir(out)) == ["mnist_dense.json", "mnist_dense.skdigits"]
     record = json.loads((out / "mnist_dense.json").read_text())
     assert record["model_sha256"] == sha256_of(out / "mnist_dense.skdigits")
     assert record["settings"]["epochs"] == 2 and record["data"]["n_train"] == 300
-    assert "test accuracy" in capsys.readouterr().out
+    assert record["seeds"] == [5, 6] and record["weights_dtype"] == "float16"
+    assert len(record["network_test_accuracy"]) == 2
+    printed = capsys.readouterr().out
+    assert "Seed 6: test accuracy" in printed and "test accuracy:" in printed
     built = skdigits.load_model(out / "mnist_dense.skdigits")
-    assert built["classifier"].hidden_layer_sizes == (16,)
+    voting = built["classifier"]
+    assert isinstance(voting, VotingClassifier) and voting.voting == "soft"
+    assert [clf.random_state for clf in voting.estimators_] == [5, 6]
+    assert voting.estimators_[0].hidden_layer_sizes == (16,)
     # the shipped copy keeps only the optimizer's settings: it is for predicting
-    assert int(built["classifier"].model_.optimizer.iterations) == 0
+    assert int(voting.estimators_[0].model_.optimizer.iterations) == 0
+    X = skdigits.load_mnist_sample(return_X_y=True)[0][:20]
+    assert built.predict_proba(X).shape == (20, 10)
+
+
+@_STAND_IN
+def test_a_stopped_build_goes_on_from_its_checkpoints(tmp_path, capsys, tiny_build):
+    from skdigits.pretrained.__main__ import main
+
+    assert main(tiny_build) == 0
+    assert len(os.listdir(tmp_path / "checkpoints")) == 4  # two networks, two timings
+    capsys.readouterr()
+    assert main(tiny_build) == 0
+    printed = capsys.readouterr().out
+    assert printed.count("trained earlier") == 2 and "Epoch" not in printed
+
+
+@_STAND_IN
+def test_build_validation_writes_nothing(tmp_path, capsys, tiny_build):
+    from skdigits.pretrained.__main__ import main
+
+    assert main([*tiny_build, "--validation", "60"]) == 0
+    assert "validation accuracy:" in capsys.readouterr().out
+    assert not (tmp_path / "out").exists() and not (tmp_path / "checkpoints").exists()
