@@ -60,7 +60,7 @@ def load(model_path):
 
 def read_all(model, items, min_probability):
     """Each picture through ``skdigits predict``'s path; the results per picture."""
-    from skdigits.cli._predict import read_digit
+    from skdigits.cli._pictures import read_digit
 
     normalizer, rest = model.named_steps["normalize"], model[1:]
     results = []
@@ -74,7 +74,7 @@ def time_12_megapixels(model, source, repeats):
     """Median seconds to read and normalise a 4000x3000 JPEG made from ``source``."""
     from PIL import Image
 
-    from skdigits.cli._predict import read_picture
+    from skdigits.cli._pictures import read_picture
 
     normalizer = model.named_steps["normalize"]
     with tempfile.TemporaryDirectory() as folder:

@@ -35,7 +35,7 @@ def dev_results():
     if not os.path.isdir(DEV_SET):
         pytest.skip(f"the realdigits-dev set is not on this machine ({os.path.abspath(DEV_SET)})")
     from skdigits._images import list_image_files
-    from skdigits.cli._predict import read_digit
+    from skdigits.cli._pictures import read_digit
 
     try:
         model = skdigits.load_pretrained(raw_images=True)

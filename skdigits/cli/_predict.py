@@ -6,7 +6,6 @@ import os
 from ._common import UsageError, check_output_folder, load_model_file, quiet_tensorflow
 from ._options import add_command, allow_pickle_options, probability
 from ._pictures import picture_name, read_digit, save_side_by_side
-from ._pictures import read_picture  # noqa: F401  (benchmarks/realdigits.py imports it from here)
 
 _MODEL_HINTS = {
     "skdigits": "a model file, not a picture: to use it as the model, put it first or "
