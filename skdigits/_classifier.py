@@ -20,6 +20,7 @@ from ._inference import forget_forward_pass, forward_pass
 from ._network import REFERENCE_HIDDEN_LAYER_SIZES, build_dense_network, resolve_layers
 from ._targets import OneHotLabelEncoder
 from ._training import fit_in_graph
+from ._validation import validate_fitted_array
 
 
 @contextlib.contextmanager
@@ -486,6 +487,11 @@ class DigitClassifier(KerasClassifier):
         """
         if not reset and X is not None:
             check_is_fitted(self)
+            if y is None:
+                # predict's checks of a plain array in a few microseconds
+                checked = validate_fitted_array(self, X, dtype=np.float32)
+                if checked is not None:
+                    return checked, None
         if y is not None:
             y = self._validate_target(y)
         if X is not None and y is not None:
@@ -528,8 +534,7 @@ class DigitClassifier(KerasClassifier):
         (tens of milliseconds, which dominate small batches). A network NumPy
         cannot reproduce goes through ``model.predict``.
         """
-        check_is_fitted(self)
-        X, _ = self._validate_data(X=X)
+        X, _ = self._validate_data(X=X)  # checks that it is fitted first
         forward = forward_pass(self.model_)
         if forward is None:
             return self.model_.predict(X, batch_size=self.predict_batch_size, verbose=0)

@@ -81,7 +81,9 @@ class DenseForward:
         """Class probabilities of the float32 rows ``X``."""
         out = np.asarray(X, dtype=np.float32)
         for kernel, bias, activation in self.layers:
-            out = activation(out @ kernel + bias)
+            z = out @ kernel
+            z += bias  # in place: one array less per layer
+            out = activation(z)
         return out.astype(np.float32, copy=False)
 
 

@@ -255,3 +255,24 @@ def test_fast_predictions_of_large_negative_pre_activations(vectors, activation)
         warnings.simplefilter("error")
         proba = clf.predict_proba(far)
     np.testing.assert_allclose(proba, clf.model_.predict(far, verbose=0), rtol=1e-4, atol=1e-5)
+
+
+def test_predict_checks_plain_arrays_as_validate_data_does(fitted, vectors):
+    """NumPy rows take a quicker route through the input checks: same checks, same results."""
+    _, X_test, _, _ = vectors
+    rows = X_test[:5]
+    expected = fitted.predict_proba(rows.tolist())  # a list: scikit-learn's validate_data
+    np.testing.assert_array_equal(fitted.predict_proba(rows), expected)
+    np.testing.assert_array_equal(fitted.predict_proba(rows.astype(np.float64)), expected)
+    bad = rows.copy()
+    bad[2, 7] = np.nan
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        fitted.predict(bad)
+    large = rows.astype(np.float64)
+    large[2, 7] = 1e300  # finite in float64, infinite in the network's float32
+    with pytest.raises(ValueError, match="Input X contains infinity"):
+        fitted.predict(large)
+    with pytest.raises(ValueError, match="X has 783 features, but DigitClassifier is expecting 784"):
+        fitted.predict(rows[:, 1:])
+    with pytest.raises(ValueError, match="Expected 2D array, got 1D array"):
+        fitted.predict(rows[0])

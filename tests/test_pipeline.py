@@ -63,6 +63,20 @@ def test_also_takes_flattened_rows(fitted_pipeline, small_split):
     )
 
 
+def test_one_image_goes_through_every_check(fitted_pipeline, small_split):
+    _, X_test, _, _ = small_split
+    one = X_test[:1]
+    expected = fitted_pipeline.predict_proba(one)
+    np.testing.assert_array_equal(fitted_pipeline.predict_proba(one.astype(np.float64)), expected)
+    np.testing.assert_array_equal(fitted_pipeline.predict_proba(one.tolist()), expected)
+    for value, message in [(np.nan, "contains NaN"), (np.inf, "contains infinity"),
+                           (300.0, "expects pixel values in"), (-1.0, "Negative values")]:
+        bad = one.astype(np.float64)
+        bad[0, 5, 5] = value
+        with pytest.raises(ValueError, match=message):
+            fitted_pipeline.predict(bad)
+
+
 def test_confusion_matrix_display_from_estimator(fitted_pipeline, small_split):
     _, X_test, _, y_test = small_split
     display = ConfusionMatrixDisplay.from_estimator(fitted_pipeline, X_test, y_test)

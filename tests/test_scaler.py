@@ -33,6 +33,13 @@ def test_does_not_modify_float32_input():
     assert (X == 100.0).all()
 
 
+def test_transform_does_not_modify_its_input():
+    scaler = PixelScaler().fit(np.zeros((1, 4), dtype=np.float32))
+    X = np.full((2, 4), 100.0, dtype=np.float32)
+    np.testing.assert_allclose(scaler.transform(X), 100 / 255)
+    assert (X == 100.0).all()
+
+
 def test_fixed_range_learns_nothing_from_data():
     scaler = PixelScaler().fit(np.full((3, 4), 100))
     assert (scaler.data_min_, scaler.data_max_) == (0.0, 255.0)
