@@ -31,10 +31,10 @@ def _fused_adam_slots(optimizer, variables):
     The fused kernel is worth the private Keras attributes it reads
     (``_momentums``, ``_velocities``, ``_get_variable_index``; any other
     Keras falls back to ``optimizer.apply``): on full MNIST (60,000 rows),
-    the reference network and batch 64, an epoch with it takes 0.53x the
-    time of ``optimizer.apply`` in the same compiled loop (medians of 5
-    alternating epochs on a 2-core CPU: 2.45 s against 4.61 s; 0.58x, 8.4 s
-    against 14.3 s, on a loaded machine).
+    the reference network and batch 64, an epoch with it takes 0.53x to
+    0.63x the time of ``optimizer.apply`` in the same compiled loop (three
+    runs, each the medians of 5 to 7 alternating epochs on a shared 2-core
+    CPU, e.g. 2.06 s against 3.29 s).
     """
     import keras
 
