@@ -77,9 +77,12 @@ def write(text, rounds, calls):
     from run import _machine
 
     cpu, versions = _machine()
-    command = "python benchmarks/latency.py" + (
-        f" --rounds {rounds}" if rounds != 30 else "") + (
-        f" --calls {calls}" if calls != 100 else "") + " --write"
+    command = (
+        "python benchmarks/latency.py"
+        + (f" --rounds {rounds}" if rounds != 30 else "")
+        + (f" --calls {calls}" if calls != 100 else "")
+        + " --write"
+    )
     section = (
         "## Predicting one image: the fitted pipeline against MLPClassifier\n\n"
         f"Command: `{command}`\n\nMachine: {cpu}; "
@@ -95,7 +98,7 @@ def write(text, rounds, calls):
     start, end = MARKERS
     block = f"{start}\n{section}{end}\n"
     if start in old and end in old:
-        new = old[:old.index(start)] + block + old[old.index(end) + len(end) + 1:]
+        new = old[: old.index(start)] + block + old[old.index(end) + len(end) + 1 :]
     else:
         new = old.rstrip("\n") + "\n\n" + block
     with open(path, "w") as handle:

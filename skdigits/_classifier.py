@@ -164,7 +164,7 @@ class DigitClassifier(KerasClassifier):
     See Also
     --------
     make_digit_pipeline : This classifier behind a pixel scaler and a reshape.
-    sklearn.neural_network.MLPClassifier : scikit-learn's own dense network.
+    sklearn.neural_network.MLPClassifier : The dense network of scikit-learn.
 
     Examples
     --------
@@ -371,8 +371,13 @@ class DigitClassifier(KerasClassifier):
                     )
                     return
                 history = fit_in_graph(
-                    self.model_, X, y, sample_weight,
-                    epochs=epochs, batch_size=self.batch_size, shuffle=self.shuffle,
+                    self.model_,
+                    X,
+                    y,
+                    sample_weight,
+                    epochs=epochs,
+                    batch_size=self.batch_size,
+                    shuffle=self.shuffle,
                     # partial_fit's successive epochs get different orders
                     seed=None if seed is None else (int(seed), int(initial_epoch)),
                     verbose=self.verbose,
@@ -408,8 +413,11 @@ class DigitClassifier(KerasClassifier):
         That needs the in-graph loop, no warm start and a learning rate that
         does not depend on the number of epochs.
         """
-        return (self._trains_in_graph({}) and not self.warm_start
-                and self.learning_rate_schedule is None)
+        return (
+            self._trains_in_graph({})
+            and not self.warm_start
+            and self.learning_rate_schedule is None
+        )
 
     def _epoch_done(self, epochs_done):
         forget_forward_pass(self.model_)  # predict with this epoch's weights...
@@ -510,9 +518,7 @@ class DigitClassifier(KerasClassifier):
             )
         y_array = np.asarray(y)
         if y_array.ndim == 2 and y_array.shape[1] > 1:
-            raise ValueError(
-                f"y must be a 1-D array of class labels; got shape {y_array.shape}."
-            )
+            raise ValueError(f"y must be a 1-D array of class labels; got shape {y_array.shape}.")
         check_classification_targets(y)
         classes = np.unique(np.ravel(y_array))
         if classes.size == 0:
@@ -541,7 +547,7 @@ class DigitClassifier(KerasClassifier):
         size = self.predict_batch_size
         if len(X) <= size:
             return forward(X)
-        return np.concatenate([forward(X[i: i + size]) for i in range(0, len(X), size)])
+        return np.concatenate([forward(X[i : i + size]) for i in range(0, len(X), size)])
 
     def _fit(self, *args, **kwargs):
         if hasattr(self, "model_"):

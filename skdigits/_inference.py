@@ -41,8 +41,9 @@ _ACTIVATIONS = {
     "sigmoid": lambda z: expit(z, out=z),
     "softmax": _softmax,
     "elu": lambda z: np.where(z > 0, z, np.expm1(np.minimum(z, 0))),
-    "selu": lambda z: 1.0507009873554805 * np.where(
-        z > 0, z, 1.6732632423543772 * np.expm1(np.minimum(z, 0))),
+    "selu": lambda z: (
+        1.0507009873554805 * np.where(z > 0, z, 1.6732632423543772 * np.expm1(np.minimum(z, 0)))
+    ),
     "softplus": lambda z: np.logaddexp(z, 0),
     "silu": _silu,
     "swish": _silu,

@@ -14,8 +14,7 @@ def _per_layer(value, n_layers, name, kind):
         return (value,) * n_layers
     if isinstance(value, (str, bytes)) or not hasattr(value, "__len__"):
         raise TypeError(
-            f"{name} must be one value or a sequence of one per hidden layer; "
-            f"got {value!r}."
+            f"{name} must be one value or a sequence of one per hidden layer; got {value!r}."
         )
     values = tuple(value)
     if len(values) != n_layers:
@@ -109,8 +108,14 @@ def build_dense_network(
         Length of the input vectors (784 for 28x28 images).
     n_classes : int
         Number of output units.
-    hidden_layer_sizes, activations, dropout
-        See :func:`resolve_layers`.
+    hidden_layer_sizes : int or sequence of int, default=(1024, 128, 64)
+        Units of each hidden layer (see :func:`resolve_layers`).
+    activations : str or sequence of str, default=None
+        Activation of each hidden layer, or one for all; ``None``: relu, with
+        tanh on the second-to-last hidden layer (see :func:`resolve_layers`).
+    dropout : float or sequence of float, default=None
+        Dropout rate after each hidden layer, or one rate after all of them;
+        ``None``: 0.05 after the second-to-last hidden layer only.
     seed : int, default=None
         Seed of the weight initialisers and dropout masks, for reproducible
         models; ``None`` draws from Keras' global generator.

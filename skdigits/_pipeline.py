@@ -16,8 +16,9 @@ PRESETS = {
 }
 
 
-def make_digit_pipeline(*, preset="reference", pixel_range=(0, 255), raw_images=False,
-                        **classifier_params):
+def make_digit_pipeline(
+    *, preset="reference", pixel_range=(0, 255), raw_images=False, **classifier_params
+):
     """Build the digit pipeline: PixelScaler, ImageReshaper, DigitClassifier.
 
     The three steps are named ``"scaler"``, ``"reshape"`` and
@@ -86,6 +87,8 @@ def make_digit_pipeline(*, preset="reference", pixel_range=(0, 255), raw_images=
     if raw_images is not False:
         from ._normalize import DigitImageNormalizer
 
-        normalizer = raw_images if isinstance(raw_images, DigitImageNormalizer) else DigitImageNormalizer()
+        normalizer = (
+            raw_images if isinstance(raw_images, DigitImageNormalizer) else DigitImageNormalizer()
+        )
         steps.insert(0, ("normalize", normalizer))
     return Pipeline(steps)

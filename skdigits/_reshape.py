@@ -15,13 +15,11 @@ def _resolve_shape(target_shape, n_values, input_shape):
         target = tuple(int(d) for d in target_shape)
     except (TypeError, ValueError):
         raise ValueError(
-            f"target_shape must be a tuple of ints such as (-1,) or (28, 28); "
-            f"got {target_shape!r}."
+            f"target_shape must be a tuple of ints such as (-1,) or (28, 28); got {target_shape!r}."
         ) from None
     if not target or target.count(-1) > 1 or any(d < -1 or d == 0 for d in target):
         raise ValueError(
-            "target_shape must hold positive sizes and at most one -1; "
-            f"got {target_shape!r}."
+            f"target_shape must hold positive sizes and at most one -1; got {target_shape!r}."
         )
     known = math.prod(d for d in target if d != -1)
     if -1 in target:
@@ -114,9 +112,7 @@ class ImageReshaper(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         """
         X_2d, sample_shape = validate_images(self, X, reset=True, ensure_all_finite=False)
         self.input_shape_ = tuple(sample_shape)
-        self.output_shape_ = _resolve_shape(
-            self.target_shape, X_2d.shape[1], self.input_shape_
-        )
+        self.output_shape_ = _resolve_shape(self.target_shape, X_2d.shape[1], self.input_shape_)
         return self
 
     def transform(self, X):

@@ -16,9 +16,7 @@ def _check_range(value, name):
     try:
         low, high = (float(v) for v in value)
     except (TypeError, ValueError):
-        raise ValueError(
-            f"{name} must be a pair of numbers (low, high); got {value!r}."
-        ) from None
+        raise ValueError(f"{name} must be a pair of numbers (low, high); got {value!r}.") from None
     if not low < high:
         raise ValueError(f"{name} must have low < high; got {value!r}.")
     return low, high

@@ -80,9 +80,10 @@ _AUGMENT_CHUNK = 4096
 def _make_epoch_function(model, batch_size, augment=None, label_smoothing=0.0):
     """Compile ``epoch(X, Y, W, order, seed) -> (mean loss, accuracy)`` for ``model``.
 
-    ``augment(x, seed)`` distorts the epoch's rows before its first batch,
-    in chunks of :data:`_AUGMENT_CHUNK` rows seeded from the epoch's ``seed``; the loss is the categorical
-    cross-entropy with ``label_smoothing``.
+    ``augment(x, seed)`` distorts the epoch's rows before its first batch, in
+    chunks of :data:`_AUGMENT_CHUNK` rows seeded from the epoch's ``seed``; the
+    loss is the categorical cross-entropy with ``label_smoothing``, plus the
+    layers' losses.
     """
     import keras
     import tensorflow as tf
@@ -101,10 +102,16 @@ def _make_epoch_function(model, batch_size, augment=None, label_smoothing=0.0):
         learning_rate = tf.cast(optimizer.learning_rate, tf.float32)
         for variable, (momentum, velocity), gradient in zip(variables, slots, gradients):
             tf.raw_ops.ResourceApplyAdam(
-                var=_handle(variable), m=_handle(momentum), v=_handle(velocity),
-                beta1_power=beta_1_power, beta2_power=beta_2_power,
-                lr=learning_rate, beta1=beta_1, beta2=beta_2,
-                epsilon=float(optimizer.epsilon), grad=gradient,
+                var=_handle(variable),
+                m=_handle(momentum),
+                v=_handle(velocity),
+                beta1_power=beta_1_power,
+                beta2_power=beta_2_power,
+                lr=learning_rate,
+                beta1=beta_1,
+                beta2=beta_2,
+                epsilon=float(optimizer.epsilon),
+                grad=gradient,
             )
         optimizer.iterations.assign_add(1)
 
@@ -121,16 +128,16 @@ def _make_epoch_function(model, batch_size, augment=None, label_smoothing=0.0):
             n_chunks = (n_samples + _AUGMENT_CHUNK - 1) // _AUGMENT_CHUNK
             chunks = tf.TensorArray(tf.float32, size=n_chunks, infer_shape=False)
             for j in tf.range(n_chunks):
-                part = shuffled[j * _AUGMENT_CHUNK: (j + 1) * _AUGMENT_CHUNK]
+                part = shuffled[j * _AUGMENT_CHUNK : (j + 1) * _AUGMENT_CHUNK]
                 chunks = chunks.write(j, augment(part, seed + tf.stack([j, 0])))
             distorted = tf.ensure_shape(chunks.concat(), [None, X.shape[1]])
         for i in tf.range(n_batches):
-            rows = order[i * batch_size: (i + 1) * batch_size]
+            rows = order[i * batch_size : (i + 1) * batch_size]
             y, w = tf.gather(Y, rows), tf.gather(W, rows)
             if augment is None:
                 x = tf.gather(X, rows)
             else:
-                x = distorted[i * batch_size: (i + 1) * batch_size]
+                x = distorted[i * batch_size : (i + 1) * batch_size]
             size = tf.cast(tf.size(rows), tf.float32)
             with tf.GradientTape() as tape:
                 # float32 loss, as Keras computes it, whatever the layers' precision
@@ -158,8 +165,21 @@ def _make_epoch_function(model, batch_size, augment=None, label_smoothing=0.0):
     return epoch
 
 
-def fit_in_graph(model, X, y, sample_weight=None, *, epochs, batch_size, shuffle=True,
-                 seed=None, verbose=0, on_epoch_end=None, augment=None, label_smoothing=0.0):
+def fit_in_graph(
+    model,
+    X,
+    y,
+    sample_weight=None,
+    *,
+    epochs,
+    batch_size,
+    shuffle=True,
+    seed=None,
+    verbose=0,
+    on_epoch_end=None,
+    augment=None,
+    label_smoothing=0.0,
+):
     """Train a compiled Keras classifier, one TensorFlow call per epoch.
 
     Parameters
@@ -215,8 +235,9 @@ def fit_in_graph(model, X, y, sample_weight=None, *, epochs, batch_size, shuffle
         start = time.perf_counter()
         order = rng.permutation(n_samples) if shuffle else np.arange(n_samples)
         epoch_seed = augment_rng.integers(0, 2**30, size=2, dtype=np.int32)
-        loss, accuracy = epoch(X, Y, W, tf.convert_to_tensor(order.astype(np.int32)),
-                               tf.convert_to_tensor(epoch_seed))
+        loss, accuracy = epoch(
+            X, Y, W, tf.convert_to_tensor(order.astype(np.int32)), tf.convert_to_tensor(epoch_seed)
+        )
         history["loss"].append(float(loss))
         history["accuracy"].append(float(accuracy))
         if verbose:

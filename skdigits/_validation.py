@@ -17,9 +17,7 @@ from scipy import sparse
 from sklearn.utils.validation import validate_data
 
 
-def validate_images(
-    estimator, X, *, reset, dtype="numeric", ensure_all_finite=True, copy=False
-):
+def validate_images(estimator, X, *, reset, dtype="numeric", ensure_all_finite=True, copy=False):
     """Validate a table or a stack of images.
 
     Parameters

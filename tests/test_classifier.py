@@ -83,7 +83,9 @@ def test_history_holds_per_epoch_metrics(fitted):
 
 def test_string_labels_round_trip(vectors):
     X, _, y, _ = vectors
-    names = np.array(["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"])
+    names = np.array(
+        ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+    )
     clf = tiny().fit(X[:300], names[y[:300]])
     assert set(clf.predict(X[:10])) <= set(names)
     np.testing.assert_array_equal(clf.classes_, np.sort(names))
@@ -272,7 +274,9 @@ def test_predict_checks_plain_arrays_as_validate_data_does(fitted, vectors):
     large[2, 7] = 1e300  # finite in float64, infinite in the network's float32
     with pytest.raises(ValueError, match="Input X contains infinity"):
         fitted.predict(large)
-    with pytest.raises(ValueError, match="X has 783 features, but DigitClassifier is expecting 784"):
+    with pytest.raises(
+        ValueError, match="X has 783 features, but DigitClassifier is expecting 784"
+    ):
         fitted.predict(rows[:, 1:])
     with pytest.raises(ValueError, match="Expected 2D array, got 1D array"):
         fitted.predict(rows[0])

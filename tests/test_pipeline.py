@@ -69,8 +69,12 @@ def test_one_image_goes_through_every_check(fitted_pipeline, small_split):
     expected = fitted_pipeline.predict_proba(one)
     np.testing.assert_array_equal(fitted_pipeline.predict_proba(one.astype(np.float64)), expected)
     np.testing.assert_array_equal(fitted_pipeline.predict_proba(one.tolist()), expected)
-    for value, message in [(np.nan, "contains NaN"), (np.inf, "contains infinity"),
-                           (300.0, "expects pixel values in"), (-1.0, "Negative values")]:
+    for value, message in [
+        (np.nan, "contains NaN"),
+        (np.inf, "contains infinity"),
+        (300.0, "expects pixel values in"),
+        (-1.0, "Negative values"),
+    ]:
         bad = one.astype(np.float64)
         bad[0, 5, 5] = value
         with pytest.raises(ValueError, match=message):

@@ -75,8 +75,13 @@ def test_inverse_transform_checks_the_output_shape():
 
 @pytest.mark.parametrize(
     "target_shape, message",
-    [((28, 27), "sizes differ"), ((-1, 5), "not a multiple"), ((-1, -1), "at most one -1"),
-     ((0,), "positive"), ("flat", "target_shape")],
+    [
+        ((28, 27), "sizes differ"),
+        ((-1, 5), "not a multiple"),
+        ((-1, -1), "at most one -1"),
+        ((0,), "positive"),
+        ("flat", "target_shape"),
+    ],
 )
 def test_incompatible_target_shapes_are_explained(target_shape, message):
     with pytest.raises(ValueError, match=message):

@@ -101,15 +101,27 @@ def test_nan_and_inf_are_refused(bad):
         PixelScaler().fit([[0.0, bad]])
 
 
-@pytest.mark.parametrize("bad, message", [
-    (np.full((2, 3, 3), np.nan), r"contains NaN: 18 pixel\(s\) in 2 sample\(s\), the first in sample 0"),
-    (np.array([[0.0, 1.0], [2.0, np.inf]]), r"contains infinity: 1 pixel\(s\) in 1 sample\(s\), the first in sample 1"),
-    (np.array([[1, "a"]], dtype=object), "expects numeric pixel values; could not convert"),
-    (np.zeros((2, 3, 3), complex), "Complex data not supported: PixelScaler expects real"),
-    (np.zeros(784), r"got a 1-D array of shape \(784,\).*X\[None\]"),
-    ([np.zeros((28, 28)), np.zeros((14, 14))], r"images of several shapes \(\(14, 14\), \(28, 28\)\)"),
-    (["photo.jpg"], r"file paths, use make_digit_pipeline\(raw_images=True\)"),
-])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        (
+            np.full((2, 3, 3), np.nan),
+            r"contains NaN: 18 pixel\(s\) in 2 sample\(s\), the first in sample 0",
+        ),
+        (
+            np.array([[0.0, 1.0], [2.0, np.inf]]),
+            r"contains infinity: 1 pixel\(s\) in 1 sample\(s\), the first in sample 1",
+        ),
+        (np.array([[1, "a"]], dtype=object), "expects numeric pixel values; could not convert"),
+        (np.zeros((2, 3, 3), complex), "Complex data not supported: PixelScaler expects real"),
+        (np.zeros(784), r"got a 1-D array of shape \(784,\).*X\[None\]"),
+        (
+            [np.zeros((28, 28)), np.zeros((14, 14))],
+            r"images of several shapes \(\(14, 14\), \(28, 28\)\)",
+        ),
+        (["photo.jpg"], r"file paths, use make_digit_pipeline\(raw_images=True\)"),
+    ],
+)
 def test_bad_input_gets_a_one_line_message(bad, message):
     with pytest.raises((TypeError, ValueError), match=message) as info:
         PixelScaler().fit(bad)
@@ -224,9 +236,7 @@ def test_property_fit_range_maps_onto_feature_range(X, feature_range):
     low, high = feature_range
     tolerance = 1e-4 * (high - low)
     assert Xt.min() >= low - tolerance and Xt.max() <= high + tolerance
-    np.testing.assert_allclose(
-        scaler.inverse_transform(Xt), X, atol=1e-3 * max(1.0, np.ptp(X))
-    )
+    np.testing.assert_allclose(scaler.inverse_transform(Xt), X, atol=1e-3 * max(1.0, np.ptp(X)))
 
 
 def test_default_equals_the_tutorials_division_by_255(mnist_sample):

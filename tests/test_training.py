@@ -22,8 +22,11 @@ def twin_networks(optimizer):
     networks = []
     for _ in range(2):
         model = build_dense_network(784, 10, hidden_layer_sizes=(32, 16), dropout=0.0, seed=0)
-        model.compile(optimizer=keras.optimizers.get(optimizer), loss="categorical_crossentropy",
-                      metrics=["accuracy"])
+        model.compile(
+            optimizer=keras.optimizers.get(optimizer),
+            loss="categorical_crossentropy",
+            metrics=["accuracy"],
+        )
         networks.append(model)
     return networks
 
@@ -34,10 +37,10 @@ def test_graph_loop_trains_exactly_as_model_fit_for_a_fixed_order(data, optimize
     X, Y, _ = data
     weights = np.linspace(0.2, 2.0, len(X)).astype(np.float32) if weighted else None
     by_keras, by_graph = twin_networks(optimizer)
-    keras_history = by_keras.fit(X, Y, sample_weight=weights, epochs=2, batch_size=32,
-                                 shuffle=False, verbose=0).history
-    graph_history = fit_in_graph(by_graph, X, Y, weights, epochs=2, batch_size=32,
-                                 shuffle=False)
+    keras_history = by_keras.fit(
+        X, Y, sample_weight=weights, epochs=2, batch_size=32, shuffle=False, verbose=0
+    ).history
+    graph_history = fit_in_graph(by_graph, X, Y, weights, epochs=2, batch_size=32, shuffle=False)
     for ours, theirs in zip(by_graph.get_weights(), by_keras.get_weights()):
         np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(graph_history["loss"], keras_history["loss"], rtol=1e-4)
@@ -52,14 +55,23 @@ def test_graph_loop_adds_the_layers_losses_as_model_fit(data, optimizer):
     networks = []
     for _ in range(2):
         keras.utils.set_random_seed(0)
-        model = keras.Sequential([
-            keras.Input((784,)),
-            keras.layers.Dense(16, activation="relu", kernel_regularizer=keras.regularizers.L2(0.01),
-                               activity_regularizer=keras.regularizers.L1(0.001)),
-            keras.layers.Dense(10, activation="softmax", bias_regularizer="l2"),
-        ])
-        model.compile(optimizer=keras.optimizers.get(optimizer), loss="categorical_crossentropy",
-                      metrics=["accuracy"])
+        model = keras.Sequential(
+            [
+                keras.Input((784,)),
+                keras.layers.Dense(
+                    16,
+                    activation="relu",
+                    kernel_regularizer=keras.regularizers.L2(0.01),
+                    activity_regularizer=keras.regularizers.L1(0.001),
+                ),
+                keras.layers.Dense(10, activation="softmax", bias_regularizer="l2"),
+            ]
+        )
+        model.compile(
+            optimizer=keras.optimizers.get(optimizer),
+            loss="categorical_crossentropy",
+            metrics=["accuracy"],
+        )
         networks.append(model)
     by_keras, by_graph = networks
     keras_history = by_keras.fit(X, Y, epochs=2, batch_size=32, shuffle=False, verbose=0).history
@@ -75,8 +87,12 @@ def test_fused_adam_is_used_only_for_plain_adam():
     model = build_dense_network(784, 10, hidden_layer_sizes=(8,))
     variables = model.trainable_variables
     assert len(_fused_adam_slots(keras.optimizers.Adam(), variables)) == len(variables)
-    for other in [keras.optimizers.Adam(amsgrad=True), keras.optimizers.Adam(clipnorm=1.0),
-                  keras.optimizers.AdamW(), keras.optimizers.SGD()]:
+    for other in [
+        keras.optimizers.Adam(amsgrad=True),
+        keras.optimizers.Adam(clipnorm=1.0),
+        keras.optimizers.AdamW(),
+        keras.optimizers.SGD(),
+    ]:
         assert _fused_adam_slots(other, variables) is None
 
 
@@ -111,11 +127,13 @@ def test_successive_partial_fits_shuffle_differently(data, monkeypatch):
 
 def test_model_fit_is_used_where_keras_loop_is_needed(data):
     X, _, y = data
-    clf = DigitClassifier(hidden_layer_sizes=(16,), epochs=2, validation_split=0.2,
-                          random_state=0).fit(X, y)
+    clf = DigitClassifier(
+        hidden_layer_sizes=(16,), epochs=2, validation_split=0.2, random_state=0
+    ).fit(X, y)
     assert set(clf.history_) == {"loss", "accuracy", "val_loss", "val_accuracy"}
-    keras_loop = DigitClassifier(hidden_layer_sizes=(16,), epochs=2, random_state=0,
-                                 training_loop="keras").fit(X, y)
+    keras_loop = DigitClassifier(
+        hidden_layer_sizes=(16,), epochs=2, random_state=0, training_loop="keras"
+    ).fit(X, y)
     graph_loop = DigitClassifier(hidden_layer_sizes=(16,), epochs=2, random_state=0).fit(X, y)
     assert keras_loop.history_["loss"] != graph_loop.history_["loss"]  # other shuffling
     assert set(keras_loop.history_) == set(graph_loop.history_) == {"loss", "accuracy"}
