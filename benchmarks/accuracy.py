@@ -23,9 +23,13 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+
+
 def _markers(name):
-    return (f"<!-- benchmarks/accuracy.py {name}: start -->",
-            f"<!-- benchmarks/accuracy.py {name}: end -->")
+    return (
+        f"<!-- benchmarks/accuracy.py {name}: start -->",
+        f"<!-- benchmarks/accuracy.py {name}: end -->",
+    )
 
 
 def _write_section(name, body):
@@ -35,7 +39,7 @@ def _write_section(name, body):
     path = os.path.join(HERE, "RESULTS.md")
     text = open(path, encoding="utf-8").read()
     if start in text:
-        text = text[: text.index(start)] + section + text[text.index(end) + len(end):]
+        text = text[: text.index(start)] + section + text[text.index(end) + len(end) :]
     else:
         text = text.rstrip("\n") + "\n\n" + section + "\n"
     with open(path, "w", encoding="utf-8") as handle:
@@ -68,13 +72,21 @@ def child_epoch(augment, epochs):
 
     start = time.perf_counter()
     clf.fit(Z, y)
-    return {"augment": augment or "none", "seconds_per_epoch": (time.perf_counter() - start) / epochs}
+    return {
+        "augment": augment or "none",
+        "seconds_per_epoch": (time.perf_counter() - start) / epochs,
+    }
 
 
 def _child(*argv):
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    out = subprocess.run([sys.executable, __file__, "child", *argv], capture_output=True,
-                         text=True, env=env, check=True)
+    out = subprocess.run(
+        [sys.executable, __file__, "child", *argv],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -114,8 +126,11 @@ def run(options):
         "",
         "| augment | median s/epoch | ratio to none | target |",
         "| --- | ---: | ---: | --- |",
-        *(f"| {kind} | {statistics.median(v):.2f} | {statistics.median(v) / plain:.2f} | "
-          f"{'' if kind == 'none' else '<= 1.30'} |" for kind, v in per_kind.items()),
+        *(
+            f"| {kind} | {statistics.median(v):.2f} | {statistics.median(v) / plain:.2f} | "
+            f"{'' if kind == 'none' else '<= 1.30'} |"
+            for kind, v in per_kind.items()
+        ),
         "",
         f"Medians of {options.repeats} alternating runs of {options.epochs} epochs each, "
         "every run in its own process.",

@@ -108,10 +108,15 @@ def run(options):
         unsure = [r for r in mine if r.get("unsure") or "error" in r]
         wrong_unsure = sum(r.get("digit") != r["label"] for r in unsure)
         before = BEFORE[part][0] / BEFORE[part][1]
-        rows.append(f"| {name} | {len(mine)} | {correct} | {correct / len(mine):.3f} | "
-                    f"{before:.3f} | >= {TARGETS[part]:.2f} | {len(unsure)} | {wrong_unsure} |")
-        print(f"{name}: {correct}/{len(mine)} ({correct / len(mine):.3f}); flagged unsure "
-              f"{len(unsure)}, of which wrong {wrong_unsure}", flush=True)
+        rows.append(
+            f"| {name} | {len(mine)} | {correct} | {correct / len(mine):.3f} | "
+            f"{before:.3f} | >= {TARGETS[part]:.2f} | {len(unsure)} | {wrong_unsure} |"
+        )
+        print(
+            f"{name}: {correct}/{len(mine)} ({correct / len(mine):.3f}); flagged unsure "
+            f"{len(unsure)}, of which wrong {wrong_unsure}",
+            flush=True,
+        )
     source = next(f for f, _, part in items if part in ("tan", "kien"))
     twelve = time_12_megapixels(model, source, options.repeats)
     print(f"12-megapixel JPEG, read and normalised: {twelve:.3f} s (median of {options.repeats})")
@@ -124,34 +129,45 @@ def run(options):
     else:
         from skdigits.pretrained import pretrained_info
 
-        model_name = ("the model that ships, skdigits.load_pretrained (sha256 "
-                      f"{pretrained_info()['model_sha256'][:12]})")
-    section = "\n".join([
-        START, "## Real pictures (realdigits-dev) through skdigits predict's path", "",
-        "Command: `python benchmarks/realdigits.py"
-        + (f" --model {options.model}" if options.model else "") + " --write`", "",
-        f"Model: {model_name}. Unsure: probability under {options.min_probability} or ink "
-        "hard to find (`skdigits predict --min-probability`); pictures that gave no digit "
-        "count as unsure and wrong.", "",
-        "| part | pictures | read correctly | accuracy | before issue 14 | target | "
-        "flagged unsure | wrong among flagged |",
-        "| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: |",
-        *rows, "",
-        "Before issue 14: the model that shipped first (sha256 d6c65d61532c) with the "
-        "normaliser as it was then (one threshold on the whole picture, the border's grey "
-        "for polarity).", "",
-        f"All {len(results):,} pictures read and predicted in {seconds:.1f} s. A 12-megapixel "
-        f"JPEG photo (4000x3000) is read and normalised in {twelve:.3f} s (median of "
-        f"{options.repeats}; target <= 0.5 s).",
-        END,
-    ])
+        model_name = (
+            "the model that ships, skdigits.load_pretrained (sha256 "
+            f"{pretrained_info()['model_sha256'][:12]})"
+        )
+    section = "\n".join(
+        [
+            START,
+            "## Real pictures (realdigits-dev) through skdigits predict's path",
+            "",
+            "Command: `python benchmarks/realdigits.py"
+            + (f" --model {options.model}" if options.model else "")
+            + " --write`",
+            "",
+            f"Model: {model_name}. Unsure: probability under {options.min_probability} or ink "
+            "hard to find (`skdigits predict --min-probability`); pictures that gave no digit "
+            "count as unsure and wrong.",
+            "",
+            "| part | pictures | read correctly | accuracy | before issue 14 | target | "
+            "flagged unsure | wrong among flagged |",
+            "| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: |",
+            *rows,
+            "",
+            "Before issue 14: the model that shipped first (sha256 d6c65d61532c) with the "
+            "normaliser as it was then (one threshold on the whole picture, the border's grey "
+            "for polarity).",
+            "",
+            f"All {len(results):,} pictures read and predicted in {seconds:.1f} s. A 12-megapixel "
+            f"JPEG photo (4000x3000) is read and normalised in {twelve:.3f} s (median of "
+            f"{options.repeats}; target <= 0.5 s).",
+            END,
+        ]
+    )
     print(section)
     if options.write:
         path = os.path.join(HERE, "RESULTS.md")
         with open(path, encoding="utf-8") as handle:
             text = handle.read()
         if START in text:
-            text = text[: text.index(START)] + section + text[text.index(END) + len(END):]
+            text = text[: text.index(START)] + section + text[text.index(END) + len(END) :]
         else:
             text = text.rstrip("\n") + "\n\n" + section + "\n"
         with open(path, "w", encoding="utf-8") as handle:
@@ -163,8 +179,12 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", help="a .skdigits model (default: the model that ships)")
     parser.add_argument("--data", default=DEFAULT_DATA, help="the realdigits-dev folder")
-    parser.add_argument("--min-probability", type=float, default=0.6,
-                        help="as skdigits predict's (default: %(default)s)")
+    parser.add_argument(
+        "--min-probability",
+        type=float,
+        default=0.6,
+        help="as skdigits predict's (default: %(default)s)",
+    )
     parser.add_argument("--repeats", type=int, default=7, help="12-megapixel timings")
     parser.add_argument("--write", action="store_true", help="update benchmarks/RESULTS.md")
     return run(parser.parse_args(argv))

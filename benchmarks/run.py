@@ -44,14 +44,16 @@ def _peak_rss_mb():
 
 
 def _keras_network(keras):
-    return keras.Sequential([
-        keras.Input(shape=(784,)),
-        keras.layers.Dense(1024, activation="relu"),
-        keras.layers.Dense(128, activation="tanh"),
-        keras.layers.Dropout(0.05),
-        keras.layers.Dense(64, activation="relu"),
-        keras.layers.Dense(10, activation="softmax"),
-    ])
+    return keras.Sequential(
+        [
+            keras.Input(shape=(784,)),
+            keras.layers.Dense(1024, activation="relu"),
+            keras.layers.Dense(128, activation="tanh"),
+            keras.layers.Dropout(0.05),
+            keras.layers.Dense(64, activation="relu"),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
 
 
 def child_train(args):
@@ -76,8 +78,14 @@ def child_train(args):
         model = _keras_network(keras)
         model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
         start = time.perf_counter()
-        model.fit(Xf, keras.utils.to_categorical(y, 10), epochs=args.epochs, batch_size=64,
-                  shuffle=True, verbose=0)
+        model.fit(
+            Xf,
+            keras.utils.to_categorical(y, 10),
+            epochs=args.epochs,
+            batch_size=64,
+            shuffle=True,
+            verbose=0,
+        )
         seconds = time.perf_counter() - start
         accuracy = float(np.mean(model.predict(Xtf, verbose=0).argmax(axis=1) == yt))
     elif args.who == "naive":
@@ -90,9 +98,15 @@ def child_train(args):
         model = make_pipeline(
             FunctionTransformer(lambda a: a / 255.0),
             FunctionTransformer(lambda a: a.reshape(len(a), -1)),
-            KerasClassifier(model=lambda: _keras_network(keras), loss="categorical_crossentropy",
-                            optimizer="adam", epochs=args.epochs, batch_size=64, verbose=0,
-                            random_state=args.seed),
+            KerasClassifier(
+                model=lambda: _keras_network(keras),
+                loss="categorical_crossentropy",
+                optimizer="adam",
+                epochs=args.epochs,
+                batch_size=64,
+                verbose=0,
+                random_state=args.seed,
+            ),
         )
         start = time.perf_counter()
         model.fit(X, y)
@@ -101,8 +115,9 @@ def child_train(args):
     else:  # mlp
         from sklearn.neural_network import MLPClassifier
 
-        model = MLPClassifier(hidden_layer_sizes=HIDDEN, batch_size=64, max_iter=args.epochs,
-                              random_state=args.seed)
+        model = MLPClassifier(
+            hidden_layer_sizes=HIDDEN, batch_size=64, max_iter=args.epochs, random_state=args.seed
+        )
         Xf = X.reshape(len(X), -1) / 255.0
         start = time.perf_counter()
         import warnings
@@ -112,7 +127,9 @@ def child_train(args):
             model.fit(Xf, y)
         seconds = time.perf_counter() - start
         accuracy = model.score(Xt.reshape(len(Xt), -1) / 255.0, yt)
-    print(json.dumps({"seconds": seconds, "accuracy": float(accuracy), "peak_rss_mb": _peak_rss_mb()}))
+    print(
+        json.dumps({"seconds": seconds, "accuracy": float(accuracy), "peak_rss_mb": _peak_rss_mb()})
+    )
 
 
 def child_predict(args):
@@ -169,8 +186,13 @@ def child_predict(args):
 
 # -- the parent -------------------------------------------------------------------
 def _child(*argv):
-    out = subprocess.run([sys.executable, __file__, *argv], capture_output=True, text=True,
-                         check=False, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    out = subprocess.run(
+        [sys.executable, __file__, *argv],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+    )
     if out.returncode:
         raise RuntimeError(f"benchmark child {argv} failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -192,11 +214,16 @@ def _machine():
     cpu = platform.processor() or platform.machine()
     try:
         with open("/proc/cpuinfo") as handle:
-            cpu = next(line.split(":", 1)[1].strip() for line in handle if line.startswith("model name"))
+            cpu = next(
+                line.split(":", 1)[1].strip() for line in handle if line.startswith("model name")
+            )
     except (OSError, StopIteration):
         pass
-    versions = {"python": platform.python_version(), "numpy": numpy.__version__,
-                "scikit-learn": sklearn.__version__}
+    versions = {
+        "python": platform.python_version(),
+        "numpy": numpy.__version__,
+        "scikit-learn": sklearn.__version__,
+    }
     import importlib.metadata as metadata
 
     for package in ("tensorflow", "tensorflow-cpu", "keras", "scikeras"):
@@ -228,21 +255,58 @@ def run(options):
     rows.append(("train wall time (s)", t["skdigits"], "raw Keras fit", t["keras"], "<= 0.7"))
     rows.append(("train wall time (s)", t["skdigits"], "naive scikeras", t["naive"], ""))
     rows.append(("train wall time (s)", t["skdigits"], "MLPClassifier", t["mlp"], ""))
-    rows.append(("test accuracy (mean of seeds)", acc["skdigits"], "raw Keras fit", acc["keras"],
-                 ">= 0.980 (full)"))
-    rows.append(("peak RSS, training (MB)", rss["skdigits"], "raw Keras fit", rss["keras"], "<= 1.0"))
+    rows.append(
+        (
+            "test accuracy (mean of seeds)",
+            acc["skdigits"],
+            "raw Keras fit",
+            acc["keras"],
+            ">= 0.980 (full)",
+        )
+    )
+    rows.append(
+        ("peak RSS, training (MB)", rss["skdigits"], "raw Keras fit", rss["keras"], "<= 1.0")
+    )
     rows.append(("peak RSS, training (MB)", rss["skdigits"], "naive scikeras", rss["naive"], ""))
 
     print("Prediction ...", flush=True)
     predict = {who: _child("predict", who, data) for who in ("skdigits", "keras", "mlp")}
-    rows.append(("predict 1 image (ms, median)", predict["skdigits"]["one_ms"], "raw Keras predict",
-                 predict["keras"]["one_ms"], "ours <= 1 ms"))
-    rows.append(("predict 1 image (ms, median)", predict["skdigits"]["one_ms"], "MLPClassifier",
-                 predict["mlp"]["one_ms"], ""))
-    rows.append(("predict test set (ms, median)", predict["skdigits"]["batch_ms"],
-                 "raw Keras predict (batch 2048)", predict["keras"]["batch_ms"], "<= 1.0"))
-    rows.append(("predict test set (ms, median)", predict["skdigits"]["batch_ms"], "MLPClassifier",
-                 predict["mlp"]["batch_ms"], ""))
+    rows.append(
+        (
+            "predict 1 image (ms, median)",
+            predict["skdigits"]["one_ms"],
+            "raw Keras predict",
+            predict["keras"]["one_ms"],
+            "ours <= 1 ms",
+        )
+    )
+    rows.append(
+        (
+            "predict 1 image (ms, median)",
+            predict["skdigits"]["one_ms"],
+            "MLPClassifier",
+            predict["mlp"]["one_ms"],
+            "",
+        )
+    )
+    rows.append(
+        (
+            "predict test set (ms, median)",
+            predict["skdigits"]["batch_ms"],
+            "raw Keras predict (batch 2048)",
+            predict["keras"]["batch_ms"],
+            "<= 1.0",
+        )
+    )
+    rows.append(
+        (
+            "predict test set (ms, median)",
+            predict["skdigits"]["batch_ms"],
+            "MLPClassifier",
+            predict["mlp"]["batch_ms"],
+            "",
+        )
+    )
 
     print("Start-up ...", flush=True)
     python = sys.executable
@@ -251,37 +315,55 @@ def run(options):
     sklearn_import = _command_seconds([python, "-c", "import sklearn.pipeline"], repeats)
     bare = _command_seconds([python, "-c", "pass"], repeats)
     helper = _command_seconds([python, "-m", "skdigits", "--help"], repeats)
-    rows.append(("import skdigits + sklearn.pipeline (s)", ours_import, "import sklearn.pipeline",
-                 sklearn_import, "diff <= 0.15 s"))
+    rows.append(
+        (
+            "import skdigits + sklearn.pipeline (s)",
+            ours_import,
+            "import sklearn.pipeline",
+            sklearn_import,
+            "diff <= 0.15 s",
+        )
+    )
     rows.append(("skdigits --help (s)", helper, "python -c pass", bare, "ours <= 0.3 s"))
 
-    lines = ["| measure | skdigits | baseline | baseline value | ratio | target |",
-             "| --- | ---: | --- | ---: | ---: | --- |"]
+    lines = [
+        "| measure | skdigits | baseline | baseline value | ratio | target |",
+        "| --- | ---: | --- | ---: | ---: | --- |",
+    ]
     for measure, ours, baseline, value, target in rows:
         ratio = ours / value if value else float("nan")
-        lines.append(f"| {measure} | {ours:.4g} | {baseline} | {value:.4g} | {ratio:.2f} | {target} |")
+        lines.append(
+            f"| {measure} | {ours:.4g} | {baseline} | {value:.4g} | {ratio:.2f} | {target} |"
+        )
     table = "\n".join(lines)
-    extra = (f"\nNumPy and Keras probabilities differ by at most "
-             f"{predict['skdigits']['max_abs_diff']:.2e}.\n\nPer seed (0, 1, ...), training "
-             "seconds / test accuracy:\n\n")
+    extra = (
+        f"\nNumPy and Keras probabilities differ by at most "
+        f"{predict['skdigits']['max_abs_diff']:.2e}.\n\nPer seed (0, 1, ...), training "
+        "seconds / test accuracy:\n\n"
+    )
     for who, runs in train.items():
-        extra += f"- {who}: " + ", ".join(
-            f"{r['seconds']:.1f} s / {r['accuracy']:.4f}" for r in runs) + "\n"
+        extra += (
+            f"- {who}: "
+            + ", ".join(f"{r['seconds']:.1f} s / {r['accuracy']:.4f}" for r in runs)
+            + "\n"
+        )
     print("\n" + table + extra)
     if options.write:
         cpu, versions = _machine()
-        command = "python benchmarks/run.py " + ("--full --write" if options.full else "--quick --write")
+        command = "python benchmarks/run.py " + (
+            "--full --write" if options.full else "--quick --write"
+        )
         path = os.path.join(HERE, "RESULTS.md")
         kept = ""  # the sections other scripts wrote (benchmarks/search.py's), from their marker
         if os.path.exists(path):
             with open(path) as handle:
                 text = handle.read()
             if "\n<!-- benchmarks/" in text:
-                kept = "\n" + text[text.index("\n<!-- benchmarks/") + 1:]
+                kept = "\n" + text[text.index("\n<!-- benchmarks/") + 1 :]
         with open(path, "w") as handle:
             handle.write(
-                f"# Benchmark results\n\nCommand: `{command}` (with `SKDIGITS_DATA` pointing at full "
-                f"MNIST for --full)\n\nMachine: {cpu}; "
+                f"# Benchmark results\n\nCommand: `{command}` (with `SKDIGITS_DATA` pointing "
+                f"at full MNIST for --full)\n\nMachine: {cpu}; "
                 + ", ".join(f"{k} {v}" for k, v in versions.items())
                 + f"\n\nData: {data}, {epochs} epoch(s), {seeds} seed(s); times are medians over "
                 "seeds (training) or repeated calls (prediction), each measurement in its own "

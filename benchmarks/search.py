@@ -56,7 +56,6 @@ def _data(mode):
 
 def child(mode, who):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    import numpy as np
     import tensorflow  # noqa: F401  loaded before the clock starts
     from sklearn.model_selection import GridSearchCV
 
@@ -75,25 +74,33 @@ def child(mode, who):
     search.fit(X, y)
     seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
     results = search.cv_results_
-    print(json.dumps({
-        "seconds": seconds,
-        "cpu_seconds": cpu_seconds,  # all of the process's threads
-        "load": load,  # the machine's 1-minute load average as the search started
-        "refit_seconds": search.refit_time_,
-        "split_scores": [results[f"split{i}_test_score"].tolist() for i in range(folds)],
-        "mean_scores": results["mean_test_score"].tolist(),
-        "best_params": repr(search.best_params_),
-        "best_score": float(search.best_score_),
-        "proba": search.predict_proba(X_held_out).astype(float).round(7).tolist(),
-        "epochs_trained": getattr(search, "epochs_trained_", None),
-        "epochs_saved": getattr(search, "epochs_saved_", None),
-    }))
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "cpu_seconds": cpu_seconds,  # all of the process's threads
+                "load": load,  # the machine's 1-minute load average as the search started
+                "refit_seconds": search.refit_time_,
+                "split_scores": [results[f"split{i}_test_score"].tolist() for i in range(folds)],
+                "mean_scores": results["mean_test_score"].tolist(),
+                "best_params": repr(search.best_params_),
+                "best_score": float(search.best_score_),
+                "proba": search.predict_proba(X_held_out).astype(float).round(7).tolist(),
+                "epochs_trained": getattr(search, "epochs_trained_", None),
+                "epochs_saved": getattr(search, "epochs_saved_", None),
+            }
+        )
+    )
 
 
 def _child(mode, who):
-    out = subprocess.run([sys.executable, __file__, "child", mode, who], capture_output=True,
-                         text=True, check=False,
-                         env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    out = subprocess.run(
+        [sys.executable, __file__, "child", mode, who],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+    )
     if out.returncode:
         raise RuntimeError(f"benchmark child {mode} {who} failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -104,8 +111,11 @@ def run(mode, repeats):
     import numpy as np
 
     kind, n, layers, epochs, folds = SETTINGS[mode]
-    print(f"{len(layers)} layer settings x epochs {epochs}, {n:,} {kind} digits, cv={folds}, "
-          f"{repeats} repeat(s) ...", flush=True)
+    print(
+        f"{len(layers)} layer settings x epochs {epochs}, {n:,} {kind} digits, cv={folds}, "
+        f"{repeats} repeat(s) ...",
+        flush=True,
+    )
     runs = {"epoch": [], "grid": []}
     for repeat in range(repeats):
         for who in ("epoch", "grid") if repeat % 2 == 0 else ("grid", "epoch"):
@@ -138,17 +148,22 @@ def run(mode, repeats):
         f"| best mean CV accuracy | {ours['best_score']:.4f} | {theirs['best_score']:.4f} | | |",
     ]
     table = "\n".join(lines)
-    equality = (f"Largest difference of a split score: {score_diff:.2e}; of the refitted best "
-                f"model's probabilities on {len(ours['proba']):,} held-out digits: "
-                f"{proba_diff:.2e}.")
-    per_run = ("Wall times per run (s): EpochGridSearchCV "
-               + ", ".join(f"{r['seconds']:.1f}" for r in runs["epoch"])
-               + "; GridSearchCV " + ", ".join(f"{r['seconds']:.1f}" for r in runs["grid"])
-               + f". The refit of the best candidate took about {refit:.1f} s in each. Load "
-               "average (1 min) as each search started: "
-               + ", ".join(f"{r['load']:.1f}" for r in runs["epoch"] + runs["grid"])
-               + f" on {os.cpu_count()} cores; on a shared machine, the CPU times are the "
-               "steadier measure.")
+    equality = (
+        f"Largest difference of a split score: {score_diff:.2e}; of the refitted best "
+        f"model's probabilities on {len(ours['proba']):,} held-out digits: "
+        f"{proba_diff:.2e}."
+    )
+    per_run = (
+        "Wall times per run (s): EpochGridSearchCV "
+        + ", ".join(f"{r['seconds']:.1f}" for r in runs["epoch"])
+        + "; GridSearchCV "
+        + ", ".join(f"{r['seconds']:.1f}" for r in runs["grid"])
+        + f". The refit of the best candidate took about {refit:.1f} s in each. Load "
+        "average (1 min) as each search started: "
+        + ", ".join(f"{r['load']:.1f}" for r in runs["epoch"] + runs["grid"])
+        + f" on {os.cpu_count()} cores; on a shared machine, the CPU times are the "
+        "steadier measure."
+    )
     print("\n" + table + "\n\n" + equality + "\n\n" + per_run)
     ok = same_best and score_diff < 1e-6 and proba_diff < 1e-5
     return table, equality, per_run, ok
@@ -160,8 +175,12 @@ def write(mode, repeats, table, equality, per_run):
 
     cpu, versions = _machine()
     kind, n, layers, epochs, folds = SETTINGS[mode]
-    command = "python benchmarks/search.py" + (" --full" if mode == "full" else "") + (
-        f" --repeats {repeats}" if repeats != 3 else "") + " --write"
+    command = (
+        "python benchmarks/search.py"
+        + (" --full" if mode == "full" else "")
+        + (f" --repeats {repeats}" if repeats != 3 else "")
+        + " --write"
+    )
     title = "full MNIST" if mode == "full" else "sample digits"
     section = (
         f"## Grid search over epochs, {title}: EpochGridSearchCV against GridSearchCV\n\n"
@@ -177,14 +196,20 @@ def write(mode, repeats, table, equality, per_run):
     text = _put_section(text, mode, section)
     if mode != "full" and _markers("full")[0] not in text:
         _, _, layers, epochs, folds = SETTINGS["full"]
-        text = _put_section(text, "full", (
-            f"## Grid search over epochs, full MNIST: EpochGridSearchCV against GridSearchCV\n\n"
-            f"Grid: hidden_layer_sizes {layers} x epochs {epochs}, 60,000 digits, cv={folds}. "
-            "Not yet run. Command: `SKDIGITS_DATA=../shared/data python benchmarks/search.py "
-            "--full --repeats 1 --write` (`SKDIGITS_DATA`: a data home holding mnist/). "
-            "Estimate from run.py's full-MNIST timings: about 10 minutes for the two searches "
-            "on an idle 2-core machine (GridSearchCV trains 3 x 35 epochs per layer setting "
-            "on 40,000 digits, EpochGridSearchCV 3 x 20, plus one 20-epoch refit each).\n"))
+        text = _put_section(
+            text,
+            "full",
+            (
+                "## Grid search over epochs, full MNIST: EpochGridSearchCV against GridSearchCV"
+                "\n\n"
+                f"Grid: hidden_layer_sizes {layers} x epochs {epochs}, 60,000 digits, cv={folds}. "
+                "Not yet run. Command: `SKDIGITS_DATA=../shared/data python benchmarks/search.py "
+                "--full --repeats 1 --write` (`SKDIGITS_DATA`: a data home holding mnist/). "
+                "Estimate from run.py's full-MNIST timings: about 10 minutes for the two searches "
+                "on an idle 2-core machine (GridSearchCV trains 3 x 35 epochs per layer setting "
+                "on 40,000 digits, EpochGridSearchCV 3 x 20, plus one 20-epoch refit each).\n"
+            ),
+        )
     with open(path, "w") as handle:
         handle.write(text)
     print(f"Wrote {path}.")
@@ -195,7 +220,7 @@ def _put_section(text, mode, section):
     start, end = _markers(mode)
     block = f"{start}\n{section}{end}\n"
     if start in text and end in text:
-        return text[:text.index(start)] + block + text[text.index(end) + len(end) + 1:]
+        return text[: text.index(start)] + block + text[text.index(end) + len(end) + 1 :]
     return text.rstrip("\n") + "\n\n" + block
 
 

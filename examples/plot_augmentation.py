@@ -50,9 +50,9 @@ plt.show()
 # The same network, the same seed; the augmented one trains longer, with
 # the learning rate decaying along a cosine to zero.
 reference = skdigits.make_digit_pipeline(epochs=10, random_state=0).fit(X_train, y_train)
-augmented = skdigits.make_digit_pipeline(
-    preset="best", epochs=20, random_state=0
-).fit(X_train, y_train)
+augmented = skdigits.make_digit_pipeline(preset="best", epochs=20, random_state=0).fit(
+    X_train, y_train
+)
 for name, pipe in [("reference, 10 epochs", reference), ("best preset, 20 epochs", augmented)]:
     print(f"{name}: test accuracy {pipe.score(X_test, y_test):.3f}")
 
@@ -66,8 +66,10 @@ ax_loss.plot(augmented["classifier"].history_["loss"], label="best preset (disto
 ax_loss.set_xlabel("epoch")
 ax_loss.set_ylabel("training loss")
 ax_loss.legend()
-wrong = {name: np.flatnonzero(pipe.predict(X_test) != y_test)
-         for name, pipe in [("reference", reference), ("best preset", augmented)]}
+wrong = {
+    name: np.flatnonzero(pipe.predict(X_test) != y_test)
+    for name, pipe in [("reference", reference), ("best preset", augmented)]
+}
 ax_test.bar(list(wrong), [len(v) for v in wrong.values()], color=["tab:blue", "tab:orange"])
 ax_test.set_ylabel(f"mistakes on {len(y_test):,} test digits")
 fig.tight_layout()

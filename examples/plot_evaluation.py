@@ -17,9 +17,7 @@ from sklearn.model_selection import train_test_split
 import skdigits
 
 X, y = skdigits.load_mnist_sample(return_X_y=True)
-X_train, X_test, y_train, y_test = train_test_split(
-    X, y, test_size=0.2, stratify=y, random_state=0
-)
+X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, stratify=y, random_state=0)
 pipe = skdigits.make_digit_pipeline(epochs=8, validation_split=0.1, random_state=0)
 pipe.fit(X_train, y_train)
 
@@ -41,8 +39,10 @@ plt.show()
 # %%
 # The numbers, and the most-confused pairs as a table.
 result = skdigits.evaluate(pipe, X_test, y_test)
-print(f"accuracy {result['accuracy']:.4f}, log loss {result['log_loss']:.4f}, "
-      f"{result['n_parameters']:,} parameters")
+print(
+    f"accuracy {result['accuracy']:.4f}, log loss {result['log_loss']:.4f}, "
+    f"{result['n_parameters']:,} parameters"
+)
 print(skdigits.most_confused_pairs(y_test, pipe.predict(X_test)))
 print(json.dumps(result["per_class"][5]))
 

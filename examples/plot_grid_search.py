@@ -44,12 +44,17 @@ start = time.perf_counter()
 plain = GridSearchCV(pipeline, param_grid, cv=3).fit(X, y)
 plain_seconds = time.perf_counter() - start
 difference = np.abs(grid.cv_results_["mean_test_score"] - plain.cv_results_["mean_test_score"])
-print(f"same best candidate: {grid.best_params_ == plain.best_params_}; "
-      f"largest difference of a mean score: {difference.max():.1e}")
-print(f"epochs trained: {grid.epochs_trained_} instead of "
-      f"{grid.epochs_trained_ + grid.epochs_saved_}")
-print(f"EpochGridSearchCV {seconds:.1f} s, GridSearchCV {plain_seconds:.1f} s "
-      f"({seconds / plain_seconds:.2f}x), both with the refit of the best")
+print(
+    f"same best candidate: {grid.best_params_ == plain.best_params_}; "
+    f"largest difference of a mean score: {difference.max():.1e}"
+)
+print(
+    f"epochs trained: {grid.epochs_trained_} instead of {grid.epochs_trained_ + grid.epochs_saved_}"
+)
+print(
+    f"EpochGridSearchCV {seconds:.1f} s, GridSearchCV {plain_seconds:.1f} s "
+    f"({seconds / plain_seconds:.2f}x), both with the refit of the best"
+)
 
 # %%
 # The results table, best first. ``mean_fit_time`` of a candidate is its
@@ -57,8 +62,14 @@ print(f"EpochGridSearchCV {seconds:.1f} s, GridSearchCV {plain_seconds:.1f} s "
 # share also builds the network).
 results = pd.DataFrame(grid.cv_results_)
 table = results[
-    ["param_classifier__hidden_layer_sizes", "param_classifier__epochs",
-     "mean_test_score", "std_test_score", "mean_fit_time", "rank_test_score"]
+    [
+        "param_classifier__hidden_layer_sizes",
+        "param_classifier__epochs",
+        "mean_test_score",
+        "std_test_score",
+        "mean_fit_time",
+        "rank_test_score",
+    ]
 ].sort_values("rank_test_score")
 print(table.to_string(index=False))
 

@@ -29,7 +29,7 @@ def picture(digit):
     paper = np.full((220, 260), 230.0) - np.linspace(0, 50, 260)[None, :]
     paper[::30, :] -= 35  # ruled lines
     top, left = rng.integers(0, 220 - size), rng.integers(0, 260 - size)
-    paper[top:top + size, left:left + size] *= 1 - 0.75 * ink
+    paper[top : top + size, left : left + size] *= 1 - 0.75 * ink
     return (paper + rng.normal(0, 3, paper.shape)).clip(0, 255).astype(np.uint8)
 
 
@@ -52,8 +52,9 @@ plt.show()
 # Accuracy on 200 such pictures, with and without the normaliser.
 more = [picture(d) for d in X_test[:200]]
 with_normalizer = pipe.score(skdigits.DigitImageNormalizer().transform(more), y_test[:200])
-resized_only = pipe.score(np.stack([np.asarray(Image.fromarray(p).resize((28, 28))) for p in more]),
-                          y_test[:200])
+resized_only = pipe.score(
+    np.stack([np.asarray(Image.fromarray(p).resize((28, 28))) for p in more]), y_test[:200]
+)
 print(f"normalised: {with_normalizer:.3f}   merely resized: {resized_only:.3f}")
 
 # %%

@@ -7,7 +7,7 @@ classifier is created or a network is built.
 
 import importlib
 
-from ._version import __version__
+from ._version import __version__  # noqa: F401  (listed in __all__ below)
 
 # public name -> module that defines it
 _PUBLIC = {

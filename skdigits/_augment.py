@@ -17,7 +17,11 @@ import numpy as np
 AUGMENT_PRESETS = {
     "affine": {"rotation": 12.0, "scale": (0.9, 1.1), "shear": 8.0, "shift": 2.0},
     "elastic": {
-        "rotation": 10.0, "scale": (0.9, 1.1), "shear": 6.0, "shift": 2.0, "elastic": (30.0, 4.0),
+        "rotation": 10.0,
+        "scale": (0.9, 1.1),
+        "shear": 6.0,
+        "shift": 2.0,
+        "elastic": (30.0, 4.0),
     },
 }
 _KEYS = ("rotation", "scale", "shear", "shift", "elastic")
@@ -136,8 +140,9 @@ def make_augmenter(ranges, image_shape):
     import tensorflow as tf
 
     height, width = (int(n) for n in image_shape)
-    rows, cols = np.meshgrid(np.arange(height, dtype=np.float32),
-                             np.arange(width, dtype=np.float32), indexing="ij")
+    rows, cols = np.meshgrid(
+        np.arange(height, dtype=np.float32), np.arange(width, dtype=np.float32), indexing="ij"
+    )
     centre_r, centre_c = (height - 1) / 2.0, (width - 1) / 2.0
     grid_r = tf.constant((rows - centre_r).reshape(1, -1))  # (1, pixels)
     grid_c = tf.constant((cols - centre_c).reshape(1, -1))
@@ -153,8 +158,10 @@ def make_augmenter(ranges, image_shape):
 
     def uniform(seed, index, batch, bound_low, bound_high):
         return tf.random.stateless_uniform(
-            [batch, 1], seed=seed + tf.constant([0, 1], tf.int32) * index,
-            minval=bound_low, maxval=bound_high,
+            [batch, 1],
+            seed=seed + tf.constant([0, 1], tf.int32) * index,
+            minval=bound_low,
+            maxval=bound_high,
         )
 
     def distort(x, seed):
@@ -174,15 +181,25 @@ def make_augmenter(ranges, image_shape):
         if elastic is None:
             # TensorFlow's fused kernel: several times faster than sampling by gathers
             off_r, off_c = centre_r + shift_r, centre_c + shift_c
-            transforms = tf.concat([
-                m_cc, m_cr, centre_c - m_cc * off_c - m_cr * off_r,
-                m_rc, m_rr, centre_r - m_rc * off_c - m_rr * off_r,
-                tf.zeros([batch, 2]),
-            ], axis=1)
+            transforms = tf.concat(
+                [
+                    m_cc,
+                    m_cr,
+                    centre_c - m_cc * off_c - m_cr * off_r,
+                    m_rc,
+                    m_rr,
+                    centre_r - m_rc * off_c - m_rr * off_r,
+                    tf.zeros([batch, 2]),
+                ],
+                axis=1,
+            )
             images = tf.raw_ops.ImageProjectiveTransformV3(
-                images=tf.reshape(x, [batch, height, width, 1]), transforms=transforms,
-                output_shape=tf.constant([height, width]), fill_value=0.0,
-                interpolation="BILINEAR", fill_mode="CONSTANT",
+                images=tf.reshape(x, [batch, height, width, 1]),
+                transforms=transforms,
+                output_shape=tf.constant([height, width]),
+                fill_value=0.0,
+                interpolation="BILINEAR",
+                fill_mode="CONSTANT",
             )
             return tf.reshape(images, [batch, height * width])
         d_r, d_c = grid_r - shift_r, grid_c - shift_c
@@ -191,12 +208,12 @@ def make_augmenter(ranges, image_shape):
         # the elastic field: uniform noise smoothed by a Gaussian along rows and
         # columns (two small matrix products), scaled by alpha
         noise = tf.random.stateless_uniform(
-            [2 * batch, height, width], seed=seed + tf.constant([0, 6], tf.int32),
-            minval=-1.0, maxval=1.0,
+            [2 * batch, height, width],
+            seed=seed + tf.constant([0, 6], tf.int32),
+            minval=-1.0,
+            maxval=1.0,
         )
-        fields = tf.reshape(
-            tf.einsum("ij,bjk,kl->bil", smooth_r, noise, smooth_c), [2, batch, -1]
-        )
+        fields = tf.reshape(tf.einsum("ij,bjk,kl->bil", smooth_r, noise, smooth_c), [2, batch, -1])
         return _bilinear(x, src_r + fields[0], src_c + fields[1], height, width)
 
     return distort

@@ -40,6 +40,8 @@ def load_default_model(*, log=print):
 
     pipeline = load_pretrained(raw_images=True)
     accuracy = pretrained_info()["test_accuracy"]
-    log(f"Using the model that ships with skdigits (trained on full MNIST, "
-        f"{accuracy:.2%} on its test digits).")
+    log(
+        f"Using the model that ships with skdigits (trained on full MNIST, "
+        f"{accuracy:.2%} on its test digits)."
+    )
     return pipeline

@@ -126,8 +126,9 @@ class DigitReader:
             When the bytes are not a picture or hold no ink.
         """
         # Read as ``skdigits predict`` reads a file: in colour, at most READ_PIXELS.
-        picture = read_image(data, name="the picture", color=self.normalizer.color,
-                             max_pixels=READ_PIXELS)
+        picture = read_image(
+            data, name="the picture", color=self.normalizer.color, max_pixels=READ_PIXELS
+        )
         normalized = self.normalizer.normalize_one(picture, name="the picture")
         ten = self.probabilities(normalized)
         return {
@@ -195,8 +196,11 @@ class DrawRequestHandler(BaseHTTPRequestHandler):
             body = self.server.page.encode("utf-8")
             self._send(HTTPStatus.OK, body, "text/html; charset=utf-8", head=head)
         elif self._path() == "/predict":
-            self._error(HTTPStatus.METHOD_NOT_ALLOWED, "POST the picture's bytes to /predict",
-                        {"Allow": "POST"})
+            self._error(
+                HTTPStatus.METHOD_NOT_ALLOWED,
+                "POST the picture's bytes to /predict",
+                {"Allow": "POST"},
+            )
         else:
             self._error(HTTPStatus.NOT_FOUND, f"no such page: {self._path()}")
 
@@ -212,8 +216,9 @@ class DrawRequestHandler(BaseHTTPRequestHandler):
         """The request body, or None once an error has been answered."""
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
             self.close_connection = True
-            self._error(HTTPStatus.LENGTH_REQUIRED,
-                        "send a Content-Length; chunked bodies are not read")
+            self._error(
+                HTTPStatus.LENGTH_REQUIRED, "send a Content-Length; chunked bodies are not read"
+            )
             return None
         try:
             length = int(self.headers.get("Content-Length", "0"))
@@ -258,8 +263,10 @@ class DrawRequestHandler(BaseHTTPRequestHandler):
             return
         except Exception as exc:  # a bug, not the user's picture: say so, keep serving
             traceback.print_exc(file=sys.stderr)
-            self._error(HTTPStatus.INTERNAL_SERVER_ERROR,
-                        f"the model could not read the picture: {type(exc).__name__}: {exc}")
+            self._error(
+                HTTPStatus.INTERNAL_SERVER_ERROR,
+                f"the model could not read the picture: {type(exc).__name__}: {exc}",
+            )
             return
         self._json(HTTPStatus.OK, answer)
 

@@ -122,12 +122,9 @@ def evaluate_with_probabilities(estimator, X, y, *, n_pairs=5):
             f"y holds labels the model does not know: {unknown.tolist()}; it predicts "
             f"{classes.tolist()}."
         )
-    report = classification_report(
-        y, y_pred, labels=classes, output_dict=True, zero_division=0
-    )
+    report = classification_report(y, y_pred, labels=classes, output_dict=True, zero_division=0)
     per_class = {
-        _plain(label): {k: _plain(v) for k, v in report[str(label)].items()}
-        for label in classes
+        _plain(label): {k: _plain(v) for k, v in report[str(label)].items()} for label in classes
     }
     keras_model = getattr(find_classifier(estimator), "model_", None)
     result = {

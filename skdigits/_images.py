@@ -183,8 +183,9 @@ def _from_array(array, name, color=False):
         if array.shape[-1] == 4:  # transparent = white paper
             alpha = _to_0_255(array[..., 3]).astype(np.float64)[..., None] / 255.0
             rgb = rgb * alpha + 255.0 * (1.0 - alpha)
-        if color and not (np.array_equal(rgb[..., 0], rgb[..., 1])
-                          and np.array_equal(rgb[..., 0], rgb[..., 2])):
+        if color and not (
+            np.array_equal(rgb[..., 0], rgb[..., 1]) and np.array_equal(rgb[..., 0], rgb[..., 2])
+        ):
             return np.round(np.clip(rgb, 0, 255)).astype(np.uint8)
         array = rgb @ np.array([0.299, 0.587, 0.114])  # ITU-R 601, as Pillow's "L"
     elif array.ndim == 2:
@@ -207,9 +208,7 @@ def _decode_file(source, name, color, max_pixels):
             opened.load()
             return _from_pil(opened, name, color, max_pixels)
     except UnidentifiedImageError:
-        raise ImageError(
-            f"{name} is not an image file Pillow can read (PNG, JPEG, ...)."
-        ) from None
+        raise ImageError(f"{name} is not an image file Pillow can read (PNG, JPEG, ...).") from None
     except MemoryError:
         raise ImageError(f"{name} is too large to read: out of memory.") from None
     except _DECODE_ERRORS as exc:
@@ -345,7 +344,8 @@ def list_image_files(paths):
         path = os.fspath(path)
         if os.path.isdir(path):
             files.extend(
-                os.path.join(path, name) for name in sorted(os.listdir(path))
+                os.path.join(path, name)
+                for name in sorted(os.listdir(path))
                 if name.lower().endswith(IMAGE_SUFFIXES) and not name.startswith(".")
             )
         else:

@@ -73,7 +73,7 @@ _JOBLIB_HINT = (
 def _class_name(estimator):
     """The allow-list name of ``estimator``'s class, or None."""
     cls = type(estimator)
-    for name, (module, attribute) in ALLOWED_CLASSES.items():
+    for name, (_, attribute) in ALLOWED_CLASSES.items():
         if cls.__name__ == attribute and _resolve_class(name) is cls:
             return name
     return None
@@ -107,15 +107,18 @@ def encode_value(value, where, describe=None):
     if isinstance(value, np.bool_):
         return bool(value)
     if isinstance(value, tuple):
-        return {"__tuple__": [encode_value(v, f"{where}[{i}]", describe)
-                              for i, v in enumerate(value)]}
+        return {
+            "__tuple__": [encode_value(v, f"{where}[{i}]", describe) for i, v in enumerate(value)]
+        }
     if isinstance(value, list):
         return [encode_value(v, f"{where}[{i}]", describe) for i, v in enumerate(value)]
     if isinstance(value, dict):
-        return {"__dict__": [
-            [encode_value(k, f"{where} key"), encode_value(v, f"{where}[{k!r}]", describe)]
-            for k, v in value.items()
-        ]}
+        return {
+            "__dict__": [
+                [encode_value(k, f"{where} key"), encode_value(v, f"{where}[{k!r}]", describe)]
+                for k, v in value.items()
+            ]
+        }
     if isinstance(value, np.dtype) or (isinstance(value, type) and issubclass(value, np.generic)):
         dtype = np.dtype(value)
         if dtype.kind not in _ARRAY_KINDS:
@@ -143,16 +146,19 @@ def decode_value(value, where, build=None):
         return [decode_value(v, f"{where}[{i}]", build) for i, v in enumerate(value)]
     if not isinstance(value, dict) or len(value) != 1:
         raise ModelFormatError(f"{where}: unexpected value {_short(value)}")
-    (tag, content), = value.items()
+    ((tag, content),) = value.items()
     if tag == "__float__" and content in ("nan", "inf", "-inf"):
         return float(content)
     if tag == "__tuple__" and isinstance(content, list):
         return tuple(decode_value(v, f"{where}[{i}]", build) for i, v in enumerate(content))
-    if tag == "__dict__" and isinstance(content, list) and all(
-        isinstance(pair, list) and len(pair) == 2 for pair in content
+    if (
+        tag == "__dict__"
+        and isinstance(content, list)
+        and all(isinstance(pair, list) and len(pair) == 2 for pair in content)
     ):
-        return {decode_value(k, where): decode_value(v, f"{where}[{k!r}]", build)
-                for k, v in content}
+        return {
+            decode_value(k, where): decode_value(v, f"{where}[{k!r}]", build) for k, v in content
+        }
     if tag == "__estimator__" and build is not None:
         return build(content, where)
     if tag == "__dtype__" and isinstance(content, str):
@@ -220,7 +226,9 @@ def describe_estimator(estimator, where, networks):
     node = {"class": name}
     if isinstance(estimator, Pipeline):
         if params.get("memory") is not None and not isinstance(params["memory"], str):
-            raise TypeError(f"{where}.memory is a {type(params['memory']).__name__}; {_JOBLIB_HINT}")
+            raise TypeError(
+                f"{where}.memory is a {type(params['memory']).__name__}; {_JOBLIB_HINT}"
+            )
         node["steps"] = [
             [step, describe_estimator(step_est, f"{where}[{step!r}]", networks)]
             for step, step_est in estimator.steps
@@ -239,6 +247,7 @@ def describe_estimator(estimator, where, networks):
                 f"{where}.random_state is a RandomState; set an integer seed before saving, "
                 f"or {_JOBLIB_HINT}"
             )
+
     def describe(sub, sub_where):
         return describe_estimator(sub, sub_where, networks)
 
@@ -274,10 +283,14 @@ def write_model(estimator, handle, include_optimizer=True, weights_dtype=None):
     import sklearn
 
     if weights_dtype not in (None, *WEIGHT_DTYPES):
-        raise ValueError(f"weights_dtype must be None, 'float32' or 'float16'; got {weights_dtype!r}")
+        raise ValueError(
+            f"weights_dtype must be None, 'float32' or 'float16'; got {weights_dtype!r}"
+        )
     if weights_dtype == "float16" and include_optimizer:
-        raise ValueError("weights_dtype='float16' stores no optimizer state: "
-                         "pass include_optimizer=False with it")
+        raise ValueError(
+            "weights_dtype='float16' stores no optimizer state: "
+            "pass include_optimizer=False with it"
+        )
     networks = {}
     tree = describe_estimator(estimator, "model", networks)
     manifest = {
@@ -339,8 +352,14 @@ def is_model_file(path):
 
 _PICKLE_MAGIC = (
     b"\x80",  # pickle protocol 2 and newer
-    b"\x78\x01", b"\x78\x5e", b"\x78\x9c", b"\x78\xda",  # zlib (joblib's default)
-    b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00", b"\x5d\x00\x00",  # gzip, bz2, xz, lzma
+    b"\x78\x01",
+    b"\x78\x5e",
+    b"\x78\x9c",
+    b"\x78\xda",  # zlib (joblib's default)
+    b"\x1f\x8b",
+    b"BZh",
+    b"\xfd7zXZ\x00",
+    b"\x5d\x00\x00",  # gzip, bz2, xz, lzma
     b"ZF",  # joblib's old zlib container
 )
 
@@ -457,8 +476,10 @@ def _build(node, where, archive, path):
     params = _decode_params(node, cls, where, path, build)
     if cls is Pipeline:
         steps = node.get("steps")
-        if not isinstance(steps, list) or not steps or not all(
-            isinstance(s, list) and len(s) == 2 and isinstance(s[0], str) for s in steps
+        if (
+            not isinstance(steps, list)
+            or not steps
+            or not all(isinstance(s, list) and len(s) == 2 and isinstance(s[0], str) for s in steps)
         ):
             raise ModelFormatError(f"{path!r}: {where} has no valid list of steps.")
         built = [(step, _build(sub, f"{where}[{step!r}]", archive, path)) for step, sub in steps]
@@ -468,9 +489,13 @@ def _build(node, where, archive, path):
     if not isinstance(fitted, dict):
         raise ModelFormatError(f"{path!r}: {where}.fitted is not a mapping.")
     for attribute, value in fitted.items():
-        if not (isinstance(attribute, str) and attribute.endswith("_")
-                and not attribute.startswith("_") and attribute not in _REBUILT.get(name, ())
-                and not hasattr(cls, attribute)):
+        if not (
+            isinstance(attribute, str)
+            and attribute.endswith("_")
+            and not attribute.startswith("_")
+            and attribute not in _REBUILT.get(name, ())
+            and not hasattr(cls, attribute)
+        ):
             raise ModelFormatError(f"{path!r}: {where} has a bad fitted attribute {attribute!r}.")
         setattr(estimator, attribute, decode_value(value, f"{where}.{attribute}", build))
     if name == "skdigits.DigitClassifier":
@@ -491,7 +516,8 @@ def _decode_params(node, cls, where, path, build):
     if not isinstance(params, dict):
         raise ModelFormatError(f"{path!r}: {where}.params is not a mapping.")
     known = {
-        p.name for p in inspect.signature(cls.__init__).parameters.values()
+        p.name
+        for p in inspect.signature(cls.__init__).parameters.values()
         if p.name not in ("self", "steps") and p.kind != p.VAR_KEYWORD
     }
     unknown = sorted(set(params) - known)
@@ -577,7 +603,9 @@ def _restore_voting(voting, where, path):
     from ._classifier import DigitClassifier
 
     if not isinstance(voting.estimators, list) or not all(
-        isinstance(pair, tuple) and len(pair) == 2 and isinstance(pair[0], str)
+        isinstance(pair, tuple)
+        and len(pair) == 2
+        and isinstance(pair[0], str)
         and (pair[1] == "drop" or isinstance(pair[1], DigitClassifier))
         for pair in voting.estimators
     ):
@@ -588,8 +616,12 @@ def _restore_voting(voting, where, path):
         return  # not fitted
     members = voting.estimators_
     kept = [name for name, est in voting.estimators if est != "drop"]
-    if not isinstance(members, list) or len(members) != len(kept) or not all(
-        isinstance(member, DigitClassifier) and hasattr(member, "model_") for member in members
+    if (
+        not isinstance(members, list)
+        or len(members) != len(kept)
+        or not all(
+            isinstance(member, DigitClassifier) and hasattr(member, "model_") for member in members
+        )
     ):
         raise ModelFormatError(
             f"{path!r}: {where}.estimators_ must hold one fitted DigitClassifier per member "
@@ -611,9 +643,9 @@ def _restore_voting(voting, where, path):
     if not np.array_equal(getattr(voting.le_, "classes_", None), voting.classes_):
         raise ModelFormatError(f"{path!r}: {where}.le_ does not hold the ensemble's labels.")
     members_left = iter(members)
-    voting.named_estimators_ = Bunch(**{
-        name: est if est == "drop" else next(members_left) for name, est in voting.estimators
-    })
+    voting.named_estimators_ = Bunch(
+        **{name: est if est == "drop" else next(members_left) for name, est in voting.estimators}
+    )
 
 
 def load_network(archive, member, path):
@@ -625,7 +657,9 @@ def load_network(archive, member, path):
     except KeyError:
         raise ModelFormatError(f"{path!r} is missing its network {member!r}.") from None
     if info.file_size > MAX_NETWORK_BYTES:
-        raise ModelFormatError(f"{path!r}: network {member!r} is too large ({info.file_size:,} bytes).")
+        raise ModelFormatError(
+            f"{path!r}: network {member!r} is too large ({info.file_size:,} bytes)."
+        )
     data = archive.read(member)
     check_keras_config(data, member, path)
     with tempfile.TemporaryDirectory(prefix="skdigits-load-") as tmp:

@@ -45,10 +45,14 @@ READ_PIXELS = 3_000_000
 def _border(image):
     width = max(1, round(0.03 * min(image.shape[:2])))
     pixel = image.shape[2:]  # () for grey, (3,) for colour
-    return np.concatenate([
-        image[:width].reshape(-1, *pixel), image[-width:].reshape(-1, *pixel),
-        image[:, :width].reshape(-1, *pixel), image[:, -width:].reshape(-1, *pixel),
-    ])
+    return np.concatenate(
+        [
+            image[:width].reshape(-1, *pixel),
+            image[-width:].reshape(-1, *pixel),
+            image[:, :width].reshape(-1, *pixel),
+            image[:, -width:].reshape(-1, *pixel),
+        ]
+    )
 
 
 def ink_is_dark(image):
@@ -139,8 +143,11 @@ def _ruled_lines(mask, ink, families=()):
             continue
         footprint = np.ones((1, length) if axis == 0 else (length, 1), dtype=bool)
         runs, _ = ndimage.label(ndimage.binary_opening(mask, structure=footprint))
-        found = [(index, box) for index, box in enumerate(ndimage.find_objects(runs), start=1)
-                 if box[1 - axis].stop - box[1 - axis].start >= 0.9 * mask.shape[1 - axis]]
+        found = [
+            (index, box)
+            for index, box in enumerate(ndimage.find_objects(runs), start=1)
+            if box[1 - axis].stop - box[1 - axis].start >= 0.9 * mask.shape[1 - axis]
+        ]
         for index, box in found:
             # Ruled paper repeats its lines; a box's edge lies near the border.
             # A lone line through the middle is the digit's long stroke.
@@ -223,7 +230,7 @@ def _thicken(ink, mask, stroke_width):
     if radius < 0.5:
         return ink, mask
     reach = int(np.ceil(radius))
-    y, x = np.mgrid[-reach: reach + 1, -reach: reach + 1]
+    y, x = np.mgrid[-reach : reach + 1, -reach : reach + 1]
     disk = x * x + y * y <= radius * radius + 0.25
     ink = ndimage.grey_dilation(np.where(mask, ink, 0), footprint=disk)
     return ink, ndimage.binary_dilation(mask, structure=disk)
@@ -259,12 +266,17 @@ def _select_digit(mask, ink):
     left, right = boxes[core][1].start, boxes[core][1].stop
     while True:
         grow = max(bottom - top, right - left) / 3
-        joined = np.array([
-            not keep[i] and weight[i] > 0.01 * weight[core]
-            and box[0].start < bottom + grow and box[0].stop > top - grow
-            and box[1].start < right + grow and box[1].stop > left - grow
-            for i, box in enumerate(boxes)
-        ])
+        joined = np.array(
+            [
+                not keep[i]
+                and weight[i] > 0.01 * weight[core]
+                and box[0].start < bottom + grow
+                and box[0].stop > top - grow
+                and box[1].start < right + grow
+                and box[1].stop > left - grow
+                for i, box in enumerate(boxes)
+            ]
+        )
         if not joined.any():
             break
         keep |= joined
@@ -531,8 +543,10 @@ class DigitImageNormalizer(TransformerMixin, BaseEstimator):
             ink = self._ink(region, dark, paper, chroma=chroma)
             mask, again, _ = self._ink_mask(ink, name, side * _READ_ROOM, families)
             # Marks dropped are judged on the whole picture, contrast on the digit's region.
-            info = {"ink_contrast": again["ink_contrast"],
-                    "dropped_ink": max(info["dropped_ink"], again["dropped_ink"])}
+            info = {
+                "ink_contrast": again["ink_contrast"],
+                "dropped_ink": max(info["dropped_ink"], again["dropped_ink"]),
+            }
         if self.box_size is None:
             from skimage.transform import resize
 
@@ -542,8 +556,9 @@ class DigitImageNormalizer(TransformerMixin, BaseEstimator):
             out = self._fit_box(ink, mask, factor)
         if not details:
             return out
-        info["hard_to_find"] = bool(info["ink_contrast"] < _HARD_CONTRAST
-                                    or info["dropped_ink"] > _HARD_DROPPED)
+        info["hard_to_find"] = bool(
+            info["ink_contrast"] < _HARD_CONTRAST or info["dropped_ink"] > _HARD_DROPPED
+        )
         return out, info
 
     def _digit_region(self, picture, mask, scale):
@@ -611,7 +626,10 @@ class DigitImageNormalizer(TransformerMixin, BaseEstimator):
 
     def _threshold(self, ink, window):
         from skimage.filters import (
-            apply_hysteresis_threshold, threshold_local, threshold_otsu, threshold_sauvola,
+            apply_hysteresis_threshold,
+            threshold_local,
+            threshold_otsu,
+            threshold_sauvola,
         )
 
         if self.threshold == "otsu":
@@ -624,8 +642,7 @@ class DigitImageNormalizer(TransformerMixin, BaseEstimator):
             # of the picture.
             paper = 1.0 - np.clip(ink / max(float(np.percentile(ink, 99.5)), 1e-3), 0, 1)
             block = max(3, int(2 * window) | 1)
-            return (paper < threshold_sauvola(paper, window_size=block)) & (
-                ink > 0.15 * ink.max())
+            return (paper < threshold_sauvola(paper, window_size=block)) & (ink > 0.15 * ink.max())
         if self.threshold == "local":
             block = max(3, (max(ink.shape) // 4) | 1)
             return (ink > threshold_local(ink, block, offset=-0.02)) & (ink > 0.1 * ink.max())
@@ -683,13 +700,13 @@ class DigitImageNormalizer(TransformerMixin, BaseEstimator):
             core = ndimage.grey_dilation(np.where(mask, digit, 0), size=(reach, reach))
             digit = np.clip(digit / np.maximum(core, 1e-6), 0, 1) * float(digit.max())
         rows, cols = np.nonzero(digit)
-        crop = digit[rows.min(): rows.max() + 1, cols.min(): cols.max() + 1]
+        crop = digit[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
         factor = self.box_size / max(crop.shape)
         shape = (max(1, round(crop.shape[0] * factor)), max(1, round(crop.shape[1] * factor)))
         small = resize(crop, shape, anti_aliasing=factor < 1, order=1)
         frame = np.zeros((_FRAME, _FRAME), dtype=np.float64)
         top, left = (_FRAME - shape[0]) // 2, (_FRAME - shape[1]) // 2
-        frame[top: top + shape[0], left: left + shape[1]] = small
+        frame[top : top + shape[0], left : left + shape[1]] = small
         return self._finish(frame)
 
     def _finish(self, frame):

@@ -16,8 +16,9 @@ PICKLE_SUFFIXES = (".joblib", ".pkl", ".pickle")
 _FORMATS = ("auto", "skdigits", "joblib")
 
 
-def save_model(estimator, path, *, format="auto", compress=3, include_optimizer=True,
-               weights_dtype=None):
+def save_model(
+    estimator, path, *, format="auto", compress=3, include_optimizer=True, weights_dtype=None
+):
     """Save an estimator, atomically, in the pickle-free ``.skdigits`` format.
 
     The ``.skdigits`` format holds a JSON manifest (versions, the pipeline's
@@ -47,7 +48,7 @@ def save_model(estimator, path, *, format="auto", compress=3, include_optimizer=
         ``"auto"``: joblib for names ending in ``.joblib``, ``.pkl`` or
         ``.pickle``, else ``.skdigits``.
     compress : int, default=3
-        joblib compression level (0-9); unused by the ``.skdigits`` format.
+        The joblib compression level (0-9); unused by the ``.skdigits`` format.
     include_optimizer : bool, default=True
         Keep the optimizer's state (Adam's moments) in a ``.skdigits`` file,
         so that ``partial_fit`` after loading continues exactly. ``False``
@@ -95,8 +96,9 @@ def save_model(estimator, path, *, format="auto", compress=3, include_optimizer=
     from ._model_format import write_model
 
     with atomic_open(path) as handle:
-        write_model(estimator, handle, include_optimizer=include_optimizer,
-                    weights_dtype=weights_dtype)
+        write_model(
+            estimator, handle, include_optimizer=include_optimizer, weights_dtype=weights_dtype
+        )
     return path
 
 

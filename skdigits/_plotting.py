@@ -81,8 +81,11 @@ def plot_digits(X, y=None, y_pred=None, *, max_digits=50, n_cols=10, cmap="gray_
         if y is not None and y_pred is not None:
             wrong = y[i] != y_pred[i]
             true, predicted = plain_text(y[i]), plain_text(y_pred[i])
-            ax.set_title(f"{true}>{predicted}" if wrong else true,
-                         color="red" if wrong else "black", fontsize=9)
+            ax.set_title(
+                f"{true}>{predicted}" if wrong else true,
+                color="red" if wrong else "black",
+                fontsize=9,
+            )
         elif y is not None or y_pred is not None:
             ax.set_title(plain_text((y if y is not None else y_pred)[i]), fontsize=9)
     if title:
@@ -130,8 +133,15 @@ def plot_misclassified(estimator, X, y, *, max_digits=25, n_cols=5, cmap="gray_r
     >>> fig.axes[0].get_title().count("->")
     1
     """
-    return misclassified_figure(X, y, estimator.predict_proba(X), estimator.classes_,
-                                max_digits=max_digits, n_cols=n_cols, cmap=cmap)
+    return misclassified_figure(
+        X,
+        y,
+        estimator.predict_proba(X),
+        estimator.classes_,
+        max_digits=max_digits,
+        n_cols=n_cols,
+        cmap=cmap,
+    )
 
 
 def misclassified_figure(X, y, proba, classes, *, max_digits=25, n_cols=5, cmap="gray_r"):
@@ -162,10 +172,14 @@ def misclassified_figure(X, y, proba, classes, *, max_digits=25, n_cols=5, cmap=
         ax.imshow(images[index], cmap=cmap)
         ax.set_title(
             f"{plain_text(y[index])} -> {plain_text(y_pred[index])}\n({confidence[index]:.2f})",
-            fontsize=9, color="red",
+            fontsize=9,
+            color="red",
         )
-    fig.suptitle(f"{len(np.flatnonzero(y_pred != y))} mistakes in {len(y)} digits "
-                 "(true -> predicted, probability)", fontsize=10)
+    fig.suptitle(
+        f"{len(np.flatnonzero(y_pred != y))} mistakes in {len(y)} digits "
+        "(true -> predicted, probability)",
+        fontsize=10,
+    )
     fig.tight_layout()
     return fig
 
@@ -207,7 +221,10 @@ def plot_history(estimator):
         )
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.5))
     for ax, metric in zip(axes, ("loss", "accuracy")):
-        for key, style, label in ((metric, "-o", "training"), (f"val_{metric}", "--o", "validation")):
+        for key, style, label in (
+            (metric, "-o", "training"),
+            (f"val_{metric}", "--o", "validation"),
+        ):
             if key in history:
                 epochs = np.arange(1, len(history[key]) + 1)
                 ax.plot(epochs, history[key], style, label=label, markersize=3)

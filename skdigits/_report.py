@@ -32,7 +32,8 @@ th { background: #f0f4f8; } td.text, th.text { text-align: left; }
 .headline { font-size: 2.2em; font-weight: 600; color: #0b6e4f; }
 .cards { display: flex; gap: 1.2em; flex-wrap: wrap; }
 .card { background: #f5f7fa; border-radius: 6px; padding: .6em 1em; min-width: 10em; }
-.card .label { color: #52606d; font-size: .85em; } .card .value { font-size: 1.3em; font-weight: 600; }
+.card .label { color: #52606d; font-size: .85em; }
+.card .value { font-size: 1.3em; font-weight: 600; }
 .diag { background: #d8f3dc; font-weight: 600; } .confused { background: #ffe3e3; }
 footer { margin-top: 3em; color: #7b8794; font-size: .85em; }
 .pictures { display: flex; flex-wrap: wrap; gap: .8em; }
@@ -66,10 +67,12 @@ def _table(header, rows, text_columns=(0,)):
         for i, h in enumerate(header)
     )
     body = "".join(
-        "<tr>" + "".join(
+        "<tr>"
+        + "".join(
             f'<td class="{"text" if i in text_columns else ""}">{html.escape(str(v))}</td>'
             for i, v in enumerate(row)
-        ) + "</tr>"
+        )
+        + "</tr>"
         for row in rows
     )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
@@ -104,16 +107,22 @@ def model_summary(estimator):
     if model is not None:
         for layer in model.layers:
             activation = getattr(layer, "activation", None)
-            layers.append({
-                "name": layer.name,
-                "type": type(layer).__name__,
-                "units": getattr(layer, "units", None),
-                "activation": getattr(activation, "__name__", None),
-                "rate": getattr(layer, "rate", None),
-                "parameters": int(layer.count_params()),
-            })
+            layers.append(
+                {
+                    "name": layer.name,
+                    "type": type(layer).__name__,
+                    "units": getattr(layer, "units", None),
+                    "activation": getattr(activation, "__name__", None),
+                    "rate": getattr(layer, "rate", None),
+                    "parameters": int(layer.count_params()),
+                }
+            )
     params = {
-        key: (value if isinstance(value, (int, float, str, bool, type(None), tuple, list)) else repr(value))
+        key: (
+            value
+            if isinstance(value, (int, float, str, bool, type(None), tuple, list))
+            else repr(value)
+        )
         for key, value in classifier.get_params().items()
     }
     return {
@@ -137,8 +146,17 @@ def _versions():
     return versions
 
 
-def build_report(estimator, X, y, out_dir, *, dataset="test data", title=None, n_samples_shown=40,
-                 misread_pictures=None):
+def build_report(
+    estimator,
+    X,
+    y,
+    out_dir,
+    *,
+    dataset="test data",
+    title=None,
+    n_samples_shown=40,
+    misread_pictures=None,
+):
     """Write an HTML report and ``metrics.json`` about a fitted model.
 
     The HTML file is self-contained (images embedded, no network needed to view
@@ -210,7 +228,11 @@ def build_report(estimator, X, y, out_dir, *, dataset="test data", title=None, n
     created = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
     document = {
         "title": title,
-        "dataset": {"name": dataset, "n_samples": metrics["n_samples"], "image_shape": list(images.shape[1:])},
+        "dataset": {
+            "name": dataset,
+            "n_samples": metrics["n_samples"],
+            "image_shape": list(images.shape[1:]),
+        },
         "metrics": metrics,
         "model": summary,
         "versions": versions,
@@ -225,7 +247,9 @@ def build_report(estimator, X, y, out_dir, *, dataset="test data", title=None, n
     html_path = os.path.join(os.fspath(out_dir), "report.html")
     with atomic_open(html_path, "w", encoding="utf-8") as handle:
         handle.write(_page(title, sections, created))
-    with atomic_open(os.path.join(os.fspath(out_dir), "metrics.json"), "w", encoding="utf-8") as handle:
+    with atomic_open(
+        os.path.join(os.fspath(out_dir), "metrics.json"), "w", encoding="utf-8"
+    ) as handle:
         json.dump(document, handle, indent=2, default=str)
     return html_path
 
@@ -244,7 +268,8 @@ def _page(title, sections, created):
 <body><h1>{html.escape(title)}</h1>
 <p class="subtitle">Made by skdigits {__version__} on {created}.</p>
 {body}
-<footer>Self-contained report: every image is embedded; metrics.json beside this file holds the numbers.</footer>
+<footer>Self-contained report: every image is embedded;
+metrics.json beside this file holds the numbers.</footer>
 </body></html>
 """
 
@@ -256,7 +281,10 @@ def _summary_section(metrics, summary, dataset, image_shape):
         ("accuracy", f"{100 * metrics['accuracy']:.2f} %"),
         ("log loss", f"{metrics['log_loss']:.4f}"),
         ("samples", f"{metrics['n_samples']:,}"),
-        ("parameters", "n/a" if summary["n_parameters"] is None else f"{summary['n_parameters']:,}"),
+        (
+            "parameters",
+            "n/a" if summary["n_parameters"] is None else f"{summary['n_parameters']:,}",
+        ),
         ("training time", "n/a" if training is None else f"{training:.1f} s"),
         ("predict time", f"{metrics['predict_seconds']:.2f} s"),
     ]
@@ -266,37 +294,65 @@ def _summary_section(metrics, summary, dataset, image_shape):
         for k, v in cards
     )
     shape = "x".join(str(s) for s in image_shape)
-    return ("summary", "Summary", f"""
-<p>Evaluated on <strong>{html.escape(dataset)}</strong>: {metrics['n_samples']:,} images of
-{shape} pixels. Accuracy</p><p class="headline">{100 * metrics['accuracy']:.2f} %</p>
-<div class="cards">{cards_html}</div>""")
+    return (
+        "summary",
+        "Summary",
+        f"""
+<p>Evaluated on <strong>{html.escape(dataset)}</strong>: {metrics["n_samples"]:,} images of
+{shape} pixels. Accuracy</p><p class="headline">{100 * metrics["accuracy"]:.2f} %</p>
+<div class="cards">{cards_html}</div>""",
+    )
 
 
 def _model_section(summary):
     layer_rows = [
-        (l["name"], l["type"], l["units"] or "", l["activation"] or "",
-         "" if l["rate"] is None else l["rate"], f"{l['parameters']:,}")
-        for l in summary["layers"]
+        (
+            layer["name"],
+            layer["type"],
+            layer["units"] or "",
+            layer["activation"] or "",
+            "" if layer["rate"] is None else layer["rate"],
+            f"{layer['parameters']:,}",
+        )
+        for layer in summary["layers"]
     ]
     hyper_rows = sorted((k, v) for k, v in summary["hyper_parameters"].items())
-    return ("model", "Model", f"""
-<p>{html.escape(summary['estimator'])} with {len(summary['layers'])} Keras layers.</p>
+    return (
+        "model",
+        "Model",
+        f"""
+<p>{html.escape(summary["estimator"])} with {len(summary["layers"])} Keras layers.</p>
 {_table(("layer", "type", "units", "activation", "dropout", "parameters"), layer_rows, (0, 1, 3))}
-<h3>Hyper-parameters</h3>{_table(("parameter", "value"), hyper_rows, (0, 1))}""")
+<h3>Hyper-parameters</h3>{_table(("parameter", "value"), hyper_rows, (0, 1))}""",
+    )
 
 
 def _per_class_section(metrics):
     rows = [
-        (label, f"{m['precision']:.4f}", f"{m['recall']:.4f}", f"{m['f1-score']:.4f}", int(m["support"]))
+        (
+            label,
+            f"{m['precision']:.4f}",
+            f"{m['recall']:.4f}",
+            f"{m['f1-score']:.4f}",
+            int(m["support"]),
+        )
         for label, m in metrics["per_class"].items()
     ]
     macro = metrics["macro_avg"]
     rows.append(
-        ("macro avg", f"{macro['precision']:.4f}", f"{macro['recall']:.4f}", f"{macro['f1-score']:.4f}",
-         int(macro["support"]))
+        (
+            "macro avg",
+            f"{macro['precision']:.4f}",
+            f"{macro['recall']:.4f}",
+            f"{macro['f1-score']:.4f}",
+            int(macro["support"]),
+        )
     )
-    return ("per-class", "Accuracy per class",
-            _table(("class", "precision", "recall", "f1-score", "support"), rows))
+    return (
+        "per-class",
+        "Accuracy per class",
+        _table(("class", "precision", "recall", "f1-score", "support"), rows),
+    )
 
 
 def _confusion_matrix_section(metrics):
@@ -309,8 +365,11 @@ def _confusion_matrix_section(metrics):
     display.plot(colorbar=False, cmap="Blues")
     display.ax_.set_title("Confusion matrix (rows: true, columns: predicted)")
     png = _figure_to_data_uri(display.figure_)
-    return ("confusion-matrix", "Confusion matrix",
-            f'<div class="figures"><img alt="confusion matrix" src="{png}"></div>')
+    return (
+        "confusion-matrix",
+        "Confusion matrix",
+        f'<div class="figures"><img alt="confusion matrix" src="{png}"></div>',
+    )
 
 
 def _most_confused_section(metrics):
@@ -318,16 +377,23 @@ def _most_confused_section(metrics):
         (p["true"], p["predicted"], p["count"], f"{100 * p['share']:.1f} %")
         for p in metrics["most_confused"]
     ]
-    return ("most-confused", "Most-confused pairs",
-            _table(("true", "predicted as", "count", "share of true class"), rows, ())
-            if rows else "<p>No mistakes.</p>")
+    return (
+        "most-confused",
+        "Most-confused pairs",
+        _table(("true", "predicted as", "count", "share of true class"), rows, ())
+        if rows
+        else "<p>No mistakes.</p>",
+    )
 
 
 def _misclassified_section(X, y, proba, classes):
     png = _figure_to_data_uri(misclassified_figure(X, y, proba, classes, max_digits=30, n_cols=10))
-    return ("misclassified", "Misclassified digits",
-            "<p>The most confident mistakes first: true -> predicted (probability).</p>"
-            f'<div class="figures"><img alt="misclassified digits" src="{png}"></div>')
+    return (
+        "misclassified",
+        "Misclassified digits",
+        "<p>The most confident mistakes first: true -> predicted (probability).</p>"
+        f'<div class="figures"><img alt="misclassified digits" src="{png}"></div>',
+    )
 
 
 def _misread_pictures_section(misread, limit=60):
@@ -338,9 +404,11 @@ def _misread_pictures_section(misread, limit=60):
     for entry in misread[:limit]:
         name = html.escape(os.path.basename(str(entry["file"])))
         if entry.get("error"):
-            items.append(f'<figure class="misread"><figcaption>{name}: labelled '
-                         f'{entry["label"]}, no digit found: {html.escape(entry["error"])}'
-                         "</figcaption></figure>")
+            items.append(
+                f'<figure class="misread"><figcaption>{name}: labelled '
+                f"{entry['label']}, no digit found: {html.escape(entry['error'])}"
+                "</figcaption></figure>"
+            )
             continue
         fig, (left, right) = plt.subplots(1, 2, figsize=(3.6, 1.9))
         picture = entry["picture"]
@@ -350,33 +418,55 @@ def _misread_pictures_section(misread, limit=60):
             ax.axis("off")
         fig.tight_layout()
         uri = _figure_to_data_uri(fig)
-        caption = (f'{name}: labelled {entry["label"]}, read as {entry["read_as"]} '
-                   f'(p={entry["probability"]:.2f})')
-        items.append(f'<figure class="misread"><img alt="{caption}" src="{uri}">'
-                     f"<figcaption>{caption}</figcaption></figure>")
-    more = (f"<p>... and {len(misread) - limit} more (skdigits evaluate --show DIR saves "
-            "them all).</p>" if len(misread) > limit else "")
-    return ("misread-pictures", f"Misread pictures ({len(misread)})",
-            "<p>Each picture as it was (left) and what the model saw (right).</p>"
-            f'<div class="pictures">{"".join(items)}</div>{more}')
+        caption = (
+            f"{name}: labelled {entry['label']}, read as {entry['read_as']} "
+            f"(p={entry['probability']:.2f})"
+        )
+        items.append(
+            f'<figure class="misread"><img alt="{caption}" src="{uri}">'
+            f"<figcaption>{caption}</figcaption></figure>"
+        )
+    more = (
+        f"<p>... and {len(misread) - limit} more (skdigits evaluate --show DIR saves them all).</p>"
+        if len(misread) > limit
+        else ""
+    )
+    return (
+        "misread-pictures",
+        f"Misread pictures ({len(misread)})",
+        "<p>Each picture as it was (left) and what the model saw (right).</p>"
+        f'<div class="pictures">{"".join(items)}</div>{more}',
+    )
 
 
 def _learning_curves_section(estimator):
     if not getattr(find_classifier(estimator), "history_", None):
-        return ("learning-curves", "Learning curves",
-                "<p>This model recorded no training history.</p>")
+        return (
+            "learning-curves",
+            "Learning curves",
+            "<p>This model recorded no training history.</p>",
+        )
     png = _figure_to_data_uri(plot_history(estimator))
-    return ("learning-curves", "Learning curves",
-            f'<div class="figures"><img alt="learning curves" src="{png}"></div>')
+    return (
+        "learning-curves",
+        "Learning curves",
+        f'<div class="figures"><img alt="learning curves" src="{png}"></div>',
+    )
 
 
 def _samples_section(images, y, y_pred):
     png = _figure_to_data_uri(plot_digits(images, y, y_pred))
-    return ("samples", "Sample digits",
-            "<p>The first digits with their labels; mistakes in red as true>predicted.</p>"
-            f'<div class="figures"><img alt="sample digits" src="{png}"></div>')
+    return (
+        "samples",
+        "Sample digits",
+        "<p>The first digits with their labels; mistakes in red as true>predicted.</p>"
+        f'<div class="figures"><img alt="sample digits" src="{png}"></div>',
+    )
 
 
 def _environment_section(versions):
-    return ("environment", "Environment",
-            _table(("library", "version"), sorted(versions.items()), (0, 1)))
+    return (
+        "environment",
+        "Environment",
+        _table(("library", "version"), sorted(versions.items()), (0, 1)),
+    )

@@ -184,7 +184,8 @@ class EpochGridSearchCV(GridSearchCV):
         if plan.runs and getattr(self, "_skl_callbacks", None):
             # scikit-learn's (experimental) callbacks follow GridSearchCV's own fits
             plan.reasons.setdefault("the search has scikit-learn callbacks", []).extend(
-                index for run in plan.runs for index in run.candidates)
+                index for run in plan.runs for index in run.candidates
+            )
             plan.separate = list(range(len(candidates)))
             plan.runs = []
         plan.warn_separate()
@@ -236,17 +237,32 @@ class EpochGridSearchCV(GridSearchCV):
             progress = (split_index, n_splits)
             for run in plan.runs:
                 call = delayed(_fit_and_score_epochs)(
-                    clone(base_estimator), X, y, train=train, test=test,
-                    parameters=run.parameters, epochs_param=run.epochs_param,
-                    epochs=run.epochs, split_progress=progress, **common,
+                    clone(base_estimator),
+                    X,
+                    y,
+                    train=train,
+                    test=test,
+                    parameters=run.parameters,
+                    epochs_param=run.epochs_param,
+                    epochs=run.epochs,
+                    split_progress=progress,
+                    **common,
                 )
                 tasks.append((max(run.epochs), run.candidates, split_index, call))
             for index in plan.separate:
                 call = delayed(_fit_and_score)(
-                    clone(base_estimator), X, y, train=train, test=test,
-                    parameters=candidates[index], split_progress=progress,
-                    candidate_progress=(index, n_candidates), return_n_test_samples=True,
-                    return_times=True, return_parameters=False, **common,
+                    clone(base_estimator),
+                    X,
+                    y,
+                    train=train,
+                    test=test,
+                    parameters=candidates[index],
+                    split_progress=progress,
+                    candidate_progress=(index, n_candidates),
+                    return_n_test_samples=True,
+                    return_times=True,
+                    return_parameters=False,
+                    **common,
                 )
                 tasks.append((plan.epochs[index] or 0, [index], split_index, call))
         # The longest runs first, so parallel workers finish together.
@@ -321,13 +337,17 @@ def _separate_reason(classifier):
         return "warm_start=True continues the previous fit"
     schedule = getattr(classifier, "learning_rate_schedule", None)
     if schedule is not None:
-        return (f"learning_rate_schedule={schedule!r} spreads its decay over the total epochs, "
-                "so a shorter fit learns at other rates")
+        return (
+            f"learning_rate_schedule={schedule!r} spreads its decay over the total epochs, "
+            "so a shorter fit learns at other rates"
+        )
     if classifier.training_loop == "keras":
         return "training_loop='keras' trains through Keras' Model.fit"
     if classifier.callbacks:
-        return ("callbacks (early stopping, learning-rate schedules) train through Keras' "
-                "Model.fit and may depend on the total epochs")
+        return (
+            "callbacks (early stopping, learning-rate schedules) train through Keras' "
+            "Model.fit and may depend on the total epochs"
+        )
     if classifier.validation_split:
         return "validation_split trains through Keras' Model.fit"
     return "their training cannot be observed between epochs"
@@ -376,7 +396,9 @@ class _Plan:
         for reason, indices in self.reasons.items():
             warnings.warn(
                 f"EpochGridSearchCV fits {len(indices)} candidate(s) separately, as "
-                f"GridSearchCV does: {reason}.", UserWarning, stacklevel=4,
+                f"GridSearchCV does: {reason}.",
+                UserWarning,
+                stacklevel=4,
             )
 
 
@@ -421,9 +443,24 @@ def _plan(estimator, candidates):
 
 
 # -- one training run: fit to the largest epochs, score at each ----------------------
-def _fit_and_score_epochs(estimator, X, y, *, train, test, parameters, epochs_param, epochs,
-                          scorer, fit_params, score_params, return_train_score, error_score,
-                          verbose, split_progress):
+def _fit_and_score_epochs(
+    estimator,
+    X,
+    y,
+    *,
+    train,
+    test,
+    parameters,
+    epochs_param,
+    epochs,
+    scorer,
+    fit_params,
+    score_params,
+    return_train_score,
+    error_score,
+    verbose,
+    split_progress,
+):
     """Fit ``estimator`` once to ``max(epochs)``; score it after each of ``epochs``.
 
     Returns one result per entry of ``epochs``, each as scikit-learn's
@@ -435,9 +472,7 @@ def _fit_and_score_epochs(estimator, X, y, *, train, test, parameters, epochs_pa
     score_params_train = _check_method_params(X, params=score_params, indices=train)
     score_params_test = _check_method_params(X, params=score_params, indices=test)
     wanted = sorted(set(epochs))
-    estimator = estimator.set_params(
-        **clone(parameters, safe=False), **{epochs_param: wanted[-1]}
-    )
+    estimator = estimator.set_params(**clone(parameters, safe=False), **{epochs_param: wanted[-1]})
     _, classifier = _final_classifier(estimator)
 
     start = time.perf_counter()
@@ -479,8 +514,9 @@ def _fit_and_score_epochs(estimator, X, y, *, train, test, parameters, epochs_pa
         scored.pop(wanted[-1], None)
     # What the fit did after the last epoch (bookkeeping) is the last share's.
     if scored and error is None:
-        scored[wanted[-1]]["fit_time"] += time.perf_counter() - start - clock["scoring"] \
-            - clock["fit"]
+        scored[wanted[-1]]["fit_time"] += (
+            time.perf_counter() - start - clock["scoring"] - clock["fit"]
+        )
     n_test = _num_samples(X_test)
     results = []
     for value in epochs:
@@ -493,13 +529,19 @@ def _fit_and_score_epochs(estimator, X, y, *, train, test, parameters, epochs_pa
                 raise RuntimeError(
                     f"The fit of {type(estimator).__name__} stopped before epoch {value}."
                 )
-            result = _failed_result(scorer, error_score, return_train_score, error,
-                                    time.perf_counter() - start - clock["scoring"])
+            result = _failed_result(
+                scorer,
+                error_score,
+                return_train_score,
+                error,
+                time.perf_counter() - start - clock["scoring"],
+            )
         result["n_test_samples"] = n_test
         results.append(result)
         if verbose > 1:
-            _print_end(parameters, epochs_param, value, result, split_progress, verbose,
-                       return_train_score)
+            _print_end(
+                parameters, epochs_param, value, result, split_progress, verbose, return_train_score
+            )
     return results
 
 
@@ -508,15 +550,15 @@ def _failed_result(scorer, error_score, return_train_score, error, fit_time):
         scores = {name: error_score for name in scorer._scorers}
     else:
         scores = error_score
-    result = {"fit_error": error, "fit_time": fit_time, "score_time": 0.0,
-              "test_scores": scores}
+    result = {"fit_error": error, "fit_time": fit_time, "score_time": 0.0, "test_scores": scores}
     if return_train_score:
         result["train_scores"] = scores.copy() if isinstance(scores, dict) else scores
     return result
 
 
-def _print_end(parameters, epochs_param, epochs, result, split_progress, verbose,
-               return_train_score):
+def _print_end(
+    parameters, epochs_param, epochs, result, split_progress, verbose, return_train_score
+):
     """The line ``_fit_and_score`` prints at the end of a fit, for one epochs value."""
     shown = {**parameters, epochs_param: epochs}
     message = ", ".join(f"{k}={shown[k]}" for k in sorted(shown)) + ";"
@@ -536,4 +578,3 @@ def _print_end(parameters, epochs_param, epochs, result, split_progress, verbose
     message += f" time={logger.short_format_time(seconds)} (shared run)"
     start = f"[CV {split_progress[0] + 1}/{split_progress[1]}] END "
     print(start + "." * max(80 - len(start) - len(message), 0) + message)
-

@@ -25,4 +25,6 @@ def as_images(X):
             f"Rows of {X.shape[1]} pixels are not square images; pass images of shape "
             "(n, height, width) instead."
         )
-    raise ValueError(f"Expected images (n, height, width) or rows (n, pixels); got shape {X.shape}.")
+    raise ValueError(
+        f"Expected images (n, height, width) or rows (n, pixels); got shape {X.shape}."
+    )

@@ -80,6 +80,13 @@ class TensorFlowThreads(WorkerPlugin):
         self.inter_op_threads = inter_op_threads
 
     async def setup(self, worker):
+        """Size the worker's TensorFlow thread pools (dask calls this on each worker).
+
+        Parameters
+        ----------
+        worker : distributed.Worker
+            The worker this plugin is registered on.
+        """
         intra = int(self.intra_op_threads or worker.state.nthreads)
         inter = int(self.inter_op_threads)
         # TensorFlow loads here rather than in the first fit: off the worker's
@@ -100,7 +107,9 @@ def _configure_tensorflow(intra, inter, address):
     except RuntimeError:  # TensorFlow already ran in this worker
         logger.warning(
             "TensorFlow already runs on worker %s; its thread pools keep their size "
-            "(restart the worker to give it %d intra-op thread(s)).", address, intra,
+            "(restart the worker to give it %d intra-op thread(s)).",
+            address,
+            intra,
         )
 
 
@@ -207,8 +216,11 @@ def connect(scheduler="local", *, n_workers=None, timeout=30, **cluster_kwargs):
         if n_workers is not None and int(n_workers) < 1:
             raise ValueError(f"n_workers must be at least 1; got {n_workers!r}.")
         options = dict(
-            n_workers=int(n_workers or joblib.cpu_count()), threads_per_worker=1,
-            processes=True, host="127.0.0.1", dashboard_address=":0",
+            n_workers=int(n_workers or joblib.cpu_count()),
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=":0",
         )
         client = Client(**{**options, **cluster_kwargs}, timeout=timeout)
     else:
@@ -250,7 +262,8 @@ def fit_on_cluster(search, X, y=None, *, client, verbose=0, timeout=30, **fit_pa
     client : distributed.Client
         The cluster to use, e.g. from :func:`connect`.
     verbose : int, default=0
-        joblib's progress messages here (10: one line per finished batch of fits).
+        How much of joblib's progress to print here (10: one line per
+        finished batch of fits).
     timeout : float, default=30
         Seconds to wait for a first worker when the cluster has none.
     **fit_params
@@ -297,13 +310,14 @@ def fit_on_cluster(search, X, y=None, *, client, verbose=0, timeout=30, **fit_pa
         search.set_params(n_jobs=-1)
     try:
         data = [value for value in (X, y) if value is not None]
-        with joblib.parallel_config(backend=_BACKEND, client=client, scatter=data,
-                                    verbose=verbose):
+        with joblib.parallel_config(backend=_BACKEND, client=client, scatter=data, verbose=verbose):
             search.fit(X, y, **fit_params)
     except (KilledWorker, CancelledError) as error:
         if isinstance(error, KilledWorker):
-            detail = (f"Dask gave up on a fit after {error.allowed_failures + 1} worker(s) "
-                      "died running it")
+            detail = (
+                f"Dask gave up on a fit after {error.allowed_failures + 1} worker(s) "
+                "died running it"
+            )
         else:
             detail = f"work was lost with it: {error}"
         raise ClusterError(

@@ -22,31 +22,40 @@ def photograph(digit, seed, *, lines=None):
     ink = np.zeros((height, width), dtype=np.float64)
     top = int(rng.integers(0, height - size + 1))
     left = int(rng.integers(0, width - size + 1))
-    ink[top: top + size, left: left + size] = np.asarray(ink_image, dtype=np.float64) / 255.0
+    ink[top : top + size, left : left + size] = np.asarray(ink_image, dtype=np.float64) / 255.0
 
     paper = float(rng.uniform(195, 245))
     rows, cols = np.mgrid[0:height, 0:width]
     angle = rng.uniform(0, 2 * np.pi)
-    ramp = (np.cos(angle) * cols / width + np.sin(angle) * rows / height)
+    ramp = np.cos(angle) * cols / width + np.sin(angle) * rows / height
     background = paper - float(rng.uniform(15, 55)) * (ramp - ramp.min())
-    texture = np.asarray(
-        Image.fromarray(rng.normal(128, 40, (height, width)).clip(0, 255).astype(np.uint8))
-        .filter(ImageFilter.GaussianBlur(6)), dtype=np.float64) - 128
+    texture = (
+        np.asarray(
+            Image.fromarray(
+                rng.normal(128, 40, (height, width)).clip(0, 255).astype(np.uint8)
+            ).filter(ImageFilter.GaussianBlur(6)),
+            dtype=np.float64,
+        )
+        - 128
+    )
     background += float(rng.uniform(0.5, 1.5)) * texture
     kind = lines if lines is not None else rng.choice(["none", "ruled", "squared"])
     if kind != "none":
         step = int(rng.integers(24, 40))
         shade = float(rng.uniform(25, 50))
         for r in range(int(rng.integers(0, step)), height, step):
-            background[r: r + 1, :] -= shade
+            background[r : r + 1, :] -= shade
         if kind == "squared":
             for c in range(int(rng.integers(0, step)), width, step):
-                background[:, c: c + 1] -= shade
+                background[:, c : c + 1] -= shade
     contrast = float(rng.uniform(0.45, 0.85))
     gray = background * (1 - contrast * ink)
     gray = np.asarray(
-        Image.fromarray(gray.clip(0, 255).astype(np.uint8))
-        .filter(ImageFilter.GaussianBlur(float(rng.uniform(0.3, 1.2)))), dtype=np.float64)
+        Image.fromarray(gray.clip(0, 255).astype(np.uint8)).filter(
+            ImageFilter.GaussianBlur(float(rng.uniform(0.3, 1.2)))
+        ),
+        dtype=np.float64,
+    )
     gray += rng.normal(0, float(rng.uniform(2, 6)), gray.shape)
     tint = np.array([1.0, rng.uniform(0.95, 1.0), rng.uniform(0.85, 0.97)])
     rgb = (gray[..., None] * tint).clip(0, 255).astype(np.uint8)
@@ -56,9 +65,24 @@ def photograph(digit, seed, *, lines=None):
     return Image.open(buffer).convert("RGB")
 
 
-def render(digit, *, frame=(240, 240), digit_px=140, at=None, paper=(225, 222, 215),
-           ink=(30, 30, 30), grid=None, grid_step=28, grid_rgb=(120, 120, 120), grid_width=2,
-           light=1.0, shadow=0.0, marks=(), noise=3.0, seed=0):
+def render(
+    digit,
+    *,
+    frame=(240, 240),
+    digit_px=140,
+    at=None,
+    paper=(225, 222, 215),
+    ink=(30, 30, 30),
+    grid=None,
+    grid_step=28,
+    grid_rgb=(120, 120, 120),
+    grid_width=2,
+    light=1.0,
+    shadow=0.0,
+    marks=(),
+    noise=3.0,
+    seed=0,
+):
     """An RGB uint8 picture of ``digit`` (MNIST form) drawn on paper, deterministic.
 
     ``grid`` is None, "ruled" (horizontal lines) or "squared"; ``grid_rgb``
@@ -69,23 +93,26 @@ def render(digit, *, frame=(240, 240), digit_px=140, at=None, paper=(225, 222, 2
     """
     rng = np.random.default_rng(seed)
     height, width = frame
-    strength = np.asarray(
-        Image.fromarray(digit).resize((digit_px, digit_px), Image.BICUBIC), dtype=np.float64
-    ) / 255.0
+    strength = (
+        np.asarray(
+            Image.fromarray(digit).resize((digit_px, digit_px), Image.BICUBIC), dtype=np.float64
+        )
+        / 255.0
+    )
     top, left = at if at is not None else ((height - digit_px) // 2, (width - digit_px) // 2)
     alpha = np.zeros((height, width))
-    alpha[top: top + digit_px, left: left + digit_px] = strength
+    alpha[top : top + digit_px, left : left + digit_px] = strength
     picture = np.ones((height, width, 3)) * np.asarray(paper, dtype=np.float64)
     if grid is not None:
         line = np.zeros((height, width), dtype=bool)
         for r in range(grid_step // 2, height, grid_step):
-            line[r: r + grid_width] = True
+            line[r : r + grid_width] = True
         if grid == "squared":
             for c in range(grid_step // 2, width, grid_step):
-                line[:, c: c + grid_width] = True
+                line[:, c : c + grid_width] = True
         picture[line] = grid_rgb
     for row, col, h, w in marks:
-        picture[row: row + h, col: col + w] = ink
+        picture[row : row + h, col : col + w] = ink
     picture = picture * (1 - alpha[..., None]) + np.asarray(ink, np.float64) * alpha[..., None]
     rows, cols = np.mgrid[0:height, 0:width]
     falloff = 1 - shadow * np.clip(1 - np.hypot(rows / height, cols / width) / 0.8, 0, 1)

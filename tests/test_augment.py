@@ -46,15 +46,18 @@ def test_a_shift_moves_the_ink(digits):
     assert 0.1 < np.abs(shift).max() <= 3.5
 
 
-@pytest.mark.parametrize("augment, message", [
-    ("wobbly", "'augment' parameter of DigitClassifier must be None, a str among"),
-    ({"spin": 3}, r"unknown keys \['spin'\]"),
-    ({"rotation": -1}, "between 0 and 180"),
-    ({"scale": (1.2, 0.8)}, "0 < low <= high"),
-    ({"elastic": (34,)}, r"\(alpha, sigma\)"),
-    ({"shift": float("nan")}, "finite number"),
-    (["affine"], "'augment' parameter of DigitClassifier must be None"),
-])
+@pytest.mark.parametrize(
+    "augment, message",
+    [
+        ("wobbly", "'augment' parameter of DigitClassifier must be None, a str among"),
+        ({"spin": 3}, r"unknown keys \['spin'\]"),
+        ({"rotation": -1}, "between 0 and 180"),
+        ({"scale": (1.2, 0.8)}, "0 < low <= high"),
+        ({"elastic": (34,)}, r"\(alpha, sigma\)"),
+        ({"shift": float("nan")}, "finite number"),
+        (["affine"], "'augment' parameter of DigitClassifier must be None"),
+    ],
+)
 def test_bad_augment_settings_are_clear_errors(digits, augment, message):
     from skdigits._augment import resolve_augment
 
@@ -123,8 +126,11 @@ def test_augment_through_the_pipeline_and_a_grid(digits, mnist_sample):
     from sklearn.model_selection import GridSearchCV
 
     X, y = mnist_sample
-    grid = GridSearchCV(make_digit_pipeline(hidden_layer_sizes=(16,), epochs=1, random_state=0),
-                        {"classifier__augment": [None, "affine"]}, cv=2)
+    grid = GridSearchCV(
+        make_digit_pipeline(hidden_layer_sizes=(16,), epochs=1, random_state=0),
+        {"classifier__augment": [None, "affine"]},
+        cv=2,
+    )
     grid.fit(X[:300], y[:300])
     assert list(grid.cv_results_["param_classifier__augment"]) == [None, "affine"]
 
@@ -143,7 +149,9 @@ def test_label_smoothing_changes_the_loss_in_both_loops(digits):
     X, y = digits[0][:300], digits[1][:300]
     plain = _fit(X, y, epochs=1).history_["loss"][0]
     smoothed = _fit(X, y, epochs=1, label_smoothing=0.2).history_["loss"][0]
-    keras_loop = _fit(X, y, epochs=1, label_smoothing=0.2, training_loop="keras").history_["loss"][0]
+    keras_loop = _fit(X, y, epochs=1, label_smoothing=0.2, training_loop="keras").history_["loss"][
+        0
+    ]
     assert smoothed > plain
     assert keras_loop == pytest.approx(smoothed, rel=0.05)
 
@@ -152,8 +160,9 @@ def test_a_scheduled_model_saves_and_loads(tmp_path, digits):
     from skdigits import load_model, save_model
 
     X, y = digits[0][:300], digits[1][:300]
-    clf = _fit(X, y, epochs=1, learning_rate_schedule="cosine", augment="affine",
-               label_smoothing=0.1)
+    clf = _fit(
+        X, y, epochs=1, learning_rate_schedule="cosine", augment="affine", label_smoothing=0.1
+    )
     restored = load_model(save_model(clf, tmp_path / "clf.skdigits"))
     assert restored.get_params() == clf.get_params()
     np.testing.assert_allclose(restored.predict_proba(X), clf.predict_proba(X), atol=1e-6)

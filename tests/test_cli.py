@@ -22,7 +22,9 @@ def test_help_lists_the_train_command(capsys):
 
 
 def test_console_script_answers_help():
-    executable = shutil.which("skdigits") or os.path.join(os.path.dirname(sys.executable), "skdigits")
+    executable = shutil.which("skdigits") or os.path.join(
+        os.path.dirname(sys.executable), "skdigits"
+    )
     if not os.path.exists(executable):
         pytest.skip("the skdigits console script is not installed in this environment")
     result = subprocess.run([executable, "--help"], capture_output=True, text=True, timeout=60)
@@ -31,9 +33,7 @@ def test_console_script_answers_help():
 
 def test_train_reports_and_saves_the_pipeline(tmp_path, capsys, empty_data_home):
     out = tmp_path / "model.skdigits"
-    status = main(
-        ["train", "--epochs", "1", "--hidden", "32", "--out", str(out), "--verbose", "0"]
-    )
+    status = main(["train", "--epochs", "1", "--hidden", "32", "--out", str(out), "--verbose", "0"])
     printed = capsys.readouterr().out
     assert status == 0
     assert "embedded MNIST sample" in printed
@@ -71,8 +71,19 @@ def test_unwritable_destination_is_one_line_error(tmp_path, capsys, empty_data_h
 
 def test_train_uses_full_mnist_when_it_is_here(tmp_path, capsys, empty_data_home):
     write_idx_set(empty_data_home / "mnist", n_train=200, n_test=50)
-    status = main(["train", "--epochs", "1", "--hidden", "16", "--verbose", "0",
-                   "--out", str(tmp_path / "m.skdigits")])
+    status = main(
+        [
+            "train",
+            "--epochs",
+            "1",
+            "--hidden",
+            "16",
+            "--verbose",
+            "0",
+            "--out",
+            str(tmp_path / "m.skdigits"),
+        ]
+    )
     printed = capsys.readouterr().out
     assert status == 0
     assert "Data: full MNIST, 200 training and 50 test digits" in printed
@@ -81,8 +92,20 @@ def test_train_uses_full_mnist_when_it_is_here(tmp_path, capsys, empty_data_home
 
 def test_train_sample_flag_forces_the_sample(tmp_path, capsys, empty_data_home):
     write_idx_set(empty_data_home / "mnist", n_train=200, n_test=50)
-    main(["train", "--sample", "--epochs", "1", "--hidden", "16", "--verbose", "0",
-          "--out", str(tmp_path / "m.skdigits")])
+    main(
+        [
+            "train",
+            "--sample",
+            "--epochs",
+            "1",
+            "--hidden",
+            "16",
+            "--verbose",
+            "0",
+            "--out",
+            str(tmp_path / "m.skdigits"),
+        ]
+    )
     assert "embedded MNIST sample" in capsys.readouterr().out
 
 
@@ -123,7 +146,9 @@ def saved_model(tmp_path_factory):
     from skdigits import load_mnist_sample, make_digit_pipeline, save_model
 
     X, y = load_mnist_sample(return_X_y=True)
-    pipe = make_digit_pipeline(hidden_layer_sizes=(32,), epochs=2, random_state=0).fit(X[:1500], y[:1500])
+    pipe = make_digit_pipeline(hidden_layer_sizes=(32,), epochs=2, random_state=0).fit(
+        X[:1500], y[:1500]
+    )
     return save_model(pipe, tmp_path_factory.mktemp("model") / "model.skdigits")
 
 
@@ -140,11 +165,14 @@ def test_evaluate_on_a_data_folder(saved_model, tmp_path, capsys, empty_data_hom
     assert "test split (30 images)" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["evaluate", "missing.joblib", "--data", "sample"], "No model file"),
-    (["evaluate", "{model}", "--data", "martian"], "unknown data 'martian'"),
-    (["evaluate", "{model}", "--data", "fashion-mnist"], "skdigits download fashion-mnist"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["evaluate", "missing.joblib", "--data", "sample"], "No model file"),
+        (["evaluate", "{model}", "--data", "martian"], "unknown data 'martian'"),
+        (["evaluate", "{model}", "--data", "fashion-mnist"], "skdigits download fashion-mnist"),
+    ],
+)
 def test_evaluate_user_errors_are_one_line(saved_model, argv, message, capsys, empty_data_home):
     argv = [a.format(model=saved_model) for a in argv]
     assert main(argv) == 1
@@ -159,8 +187,22 @@ def test_report_command_writes_html_and_metrics(saved_model, tmp_path, capsys, e
 
 
 def test_train_with_report(tmp_path, capsys, empty_data_home):
-    status = main(["train", "--sample", "--epochs", "1", "--hidden", "16", "--verbose", "0",
-                   "--out", str(tmp_path / "m.skdigits"), "--report", str(tmp_path / "r")])
+    status = main(
+        [
+            "train",
+            "--sample",
+            "--epochs",
+            "1",
+            "--hidden",
+            "16",
+            "--verbose",
+            "0",
+            "--out",
+            str(tmp_path / "m.skdigits"),
+            "--report",
+            str(tmp_path / "r"),
+        ]
+    )
     assert status == 0
     assert (tmp_path / "r" / "report.html").exists()
 
@@ -170,23 +212,49 @@ def test_search_ranks_candidates_and_saves_table_and_best_model(tmp_path, capsys
     import pandas as pd
 
     out = tmp_path / "search"
-    status = main(["search", "--hidden", "16", "32,16", "--epochs", "1", "2", "--cv", "2",
-                   "--data", "sample", "--max-samples", "600", "--out", str(out)])
+    status = main(
+        [
+            "search",
+            "--hidden",
+            "16",
+            "32,16",
+            "--epochs",
+            "1",
+            "2",
+            "--cv",
+            "2",
+            "--data",
+            "sample",
+            "--max-samples",
+            "600",
+            "--out",
+            str(out),
+        ]
+    )
     printed = capsys.readouterr().out
     assert status == 0
     assert "Searching 4 candidates x 2 folds = 8 fits" in printed
     table = pd.read_csv(out / "search_results.csv")
     assert len(table) == 4 and table["rank"].tolist() == sorted(table["rank"])
-    assert set(table.columns) >= {"hidden_layer_sizes", "epochs", "mean_score", "std_score", "mean_fit_s"}
+    assert set(table.columns) >= {
+        "hidden_layer_sizes",
+        "epochs",
+        "mean_score",
+        "std_score",
+        "mean_fit_s",
+    }
     best = load_model(out / "best_model.skdigits")
     assert best.predict(np.zeros((1, 28, 28), dtype=np.uint8)).shape == (1,)
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["search", "--hidden", "1024,abc"], "comma-separated positive layer sizes"),
-    (["search", "--dropout", "1.5"], "dropout rate in [0, 1)"),
-    (["search", "--cv", "1"], "at least 2"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["search", "--hidden", "1024,abc"], "comma-separated positive layer sizes"),
+        (["search", "--dropout", "1.5"], "dropout rate in [0, 1)"),
+        (["search", "--cv", "1"], "at least 2"),
+    ],
+)
 def test_search_bad_arguments(argv, message, capsys):
     with pytest.raises(SystemExit) as info:
         main(argv)
@@ -206,21 +274,32 @@ def picture_folder(tmp_path_factory):
     return folder
 
 
-def test_predict_prints_digit_probability_and_runner_up(saved_model, picture_folder, capsys,
-                                                        empty_data_home):
+def test_predict_prints_digit_probability_and_runner_up(
+    saved_model, picture_folder, capsys, empty_data_home
+):
     assert main(["predict", str(saved_model), str(picture_folder / "digit0.jpg")]) == 0
     line = capsys.readouterr().out.strip().splitlines()[-1]
     assert "digit0.jpg" in line and "p=" in line and "runner-up" in line
 
 
-def test_predict_json_folder_show_and_a_bad_file(saved_model, picture_folder, tmp_path, capsys,
-                                                 empty_data_home):
+def test_predict_json_folder_show_and_a_bad_file(
+    saved_model, picture_folder, tmp_path, capsys, empty_data_home
+):
     import json
 
     bad = tmp_path / "broken.png"
     bad.write_bytes(b"nope")
-    status = main(["predict", str(saved_model), str(picture_folder), str(bad), "--json",
-                   "--show", str(tmp_path / "seen")])
+    status = main(
+        [
+            "predict",
+            str(saved_model),
+            str(picture_folder),
+            str(bad),
+            "--json",
+            "--show",
+            str(tmp_path / "seen"),
+        ]
+    )
     results = json.loads(capsys.readouterr().out)
     assert status == 1  # some pictures failed, the others still got answers
     assert len(results) == 4
@@ -235,12 +314,16 @@ def test_predict_without_pictures_is_a_usage_error(saved_model, capsys):
     assert "no pictures given" in capsys.readouterr().err
 
 
-def test_predict_uses_the_shipped_model_without_training(picture_folder, capsys, empty_data_home,
-                                                         monkeypatch):
+def test_predict_uses_the_shipped_model_without_training(
+    picture_folder, capsys, empty_data_home, monkeypatch
+):
     import skdigits._pipeline
 
-    monkeypatch.setattr(skdigits._pipeline, "make_digit_pipeline",
-                        lambda *a, **k: pytest.fail("predict trained a model"))
+    monkeypatch.setattr(
+        skdigits._pipeline,
+        "make_digit_pipeline",
+        lambda *a, **k: pytest.fail("predict trained a model"),
+    )
     assert main(["predict", str(picture_folder / "digit1.jpg")]) == 0
     printed = capsys.readouterr().out
     assert "Using the model that ships with skdigits (trained on full MNIST" in printed

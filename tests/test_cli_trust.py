@@ -57,15 +57,17 @@ def _one_line_error(capsys, *needles):
 
 
 # -- which file is the model --------------------------------------------------------
-def test_predict_takes_a_skdigits_first_argument_as_the_model(model_file, picture, capsys,
-                                                               empty_data_home):
+def test_predict_takes_a_skdigits_first_argument_as_the_model(
+    model_file, picture, capsys, empty_data_home
+):
     assert main(["predict", model_file, picture]) == 0
     out = capsys.readouterr().out
     assert "seven.jpg" in out and "No default model" not in out
 
 
-def test_predict_never_takes_a_pickle_by_its_name(tmp_path, picture, capsys, empty_data_home,
-                                                  model_file):
+def test_predict_never_takes_a_pickle_by_its_name(
+    tmp_path, picture, capsys, empty_data_home, model_file
+):
     marker = tmp_path / "pwned"
     evil = tmp_path / "readme.pkl"
     joblib.dump(_Trap(str(marker)), evil)
@@ -90,8 +92,11 @@ def test_a_crafted_pickle_runs_nothing_through_the_cli(tmp_path, picture, capsys
     marker = tmp_path / "pwned"
     evil = tmp_path / "model.joblib"
     joblib.dump(_Trap(str(marker)), evil)
-    for argv in (["predict", "--model", str(evil), picture], ["evaluate", str(evil)],
-                 ["report", str(evil), "--out", str(tmp_path / "r")]):
+    for argv in (
+        ["predict", "--model", str(evil), picture],
+        ["evaluate", str(evil)],
+        ["report", str(evil), "--out", str(tmp_path / "r")],
+    ):
         assert main(argv) == 1
         _one_line_error(capsys, "pickle")
     assert not marker.exists() and not (tmp_path / "r").exists()
@@ -129,15 +134,25 @@ _UNWRITABLE = "/proc/skdigits-test"  # a folder nobody, root included, can creat
 
 
 @pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs Linux' /proc")
-@pytest.mark.parametrize("argv, needle", [
-    (["train", "--out", "/proc/model.skdigits"], "cannot save to /proc/model.skdigits"),
-    (["train", "--out", "{tmp}/m.skdigits", "--report", _UNWRITABLE], "cannot write the report"),
-    (["report", "{model}", "--data", "sample", "--out", _UNWRITABLE], "cannot write the report"),
-    (["search", "--out", _UNWRITABLE], "cannot write the search results"),
-    (["predict", "{model}", "{picture}", "--show", _UNWRITABLE], "cannot write pictures"),
-])
-def test_unwritable_destinations_fail_before_training(argv, needle, tmp_path, model_file, picture,
-                                                      capsys, empty_data_home, monkeypatch):
+@pytest.mark.parametrize(
+    "argv, needle",
+    [
+        (["train", "--out", "/proc/model.skdigits"], "cannot save to /proc/model.skdigits"),
+        (
+            ["train", "--out", "{tmp}/m.skdigits", "--report", _UNWRITABLE],
+            "cannot write the report",
+        ),
+        (
+            ["report", "{model}", "--data", "sample", "--out", _UNWRITABLE],
+            "cannot write the report",
+        ),
+        (["search", "--out", _UNWRITABLE], "cannot write the search results"),
+        (["predict", "{model}", "{picture}", "--show", _UNWRITABLE], "cannot write pictures"),
+    ],
+)
+def test_unwritable_destinations_fail_before_training(
+    argv, needle, tmp_path, model_file, picture, capsys, empty_data_home, monkeypatch
+):
     import skdigits._pipeline
 
     def no_training(*args, **kwargs):
@@ -158,15 +173,18 @@ def test_report_out_on_an_existing_file(model_file, tmp_path, capsys, empty_data
 
 
 # -- arguments -------------------------------------------------------------------------
-@pytest.mark.parametrize("argv, message", [
-    (["train", "--random-state", "-1"], "a seed from 0 to 4294967295"),
-    (["train", "--random-state", str(2**32)], "a seed from 0 to 4294967295"),
-    (["search", "--random-state", "-5"], "a seed from 0 to 4294967295"),
-    (["download", "mnist", "--timeout", "-1"], "a positive number"),
-    (["download", "mnist", "--timeout", "0"], "a positive number"),
-    (["download", "mnist", "--timeout", "nan"], "a positive number"),
-    (["download", "mnist", "--timeout", "inf"], "a positive number"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["train", "--random-state", "-1"], "a seed from 0 to 4294967295"),
+        (["train", "--random-state", str(2**32)], "a seed from 0 to 4294967295"),
+        (["search", "--random-state", "-5"], "a seed from 0 to 4294967295"),
+        (["download", "mnist", "--timeout", "-1"], "a positive number"),
+        (["download", "mnist", "--timeout", "0"], "a positive number"),
+        (["download", "mnist", "--timeout", "nan"], "a positive number"),
+        (["download", "mnist", "--timeout", "inf"], "a positive number"),
+    ],
+)
 def test_bad_numbers_are_argument_errors(argv, message, capsys):
     with pytest.raises(SystemExit) as info:
         main(argv)
@@ -222,17 +240,22 @@ def test_a_damaged_shipped_model_is_a_clear_error(picture, capsys, tmp_path, mon
 
 
 def test_output_piped_into_a_closed_reader_exits_quietly(empty_data_home):
-    code = ("import sys; from skdigits.cli import main; sys.exit(main(['data', '--no-verify']))")
-    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    code = "import sys; from skdigits.cli import main; sys.exit(main(['data', '--no-verify']))"
+    process = subprocess.Popen(
+        [sys.executable, "-c", code],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
     process.stdout.close()  # like `| head` exiting at once
     err = process.stderr.read().decode()
     process.wait(timeout=60)
     assert "Traceback" not in err and "BrokenPipeError" not in err
 
 
-def test_show_keeps_pictures_that_share_a_stem(model_file, picture, tmp_path, capsys,
-                                               empty_data_home):
+def test_show_keeps_pictures_that_share_a_stem(
+    model_file, picture, tmp_path, capsys, empty_data_home
+):
     import shutil
 
     other = tmp_path / "b"
@@ -240,8 +263,20 @@ def test_show_keeps_pictures_that_share_a_stem(model_file, picture, tmp_path, ca
     shutil.copy(picture, other / "seven.jpg")
     shutil.copy(picture, tmp_path / "seven.png")
     seen = tmp_path / "seen"
-    assert main(["predict", model_file, picture, str(other / "seven.jpg"),
-                 str(tmp_path / "seven.png"), "--show", str(seen)]) == 0
+    assert (
+        main(
+            [
+                "predict",
+                model_file,
+                picture,
+                str(other / "seven.jpg"),
+                str(tmp_path / "seven.png"),
+                "--show",
+                str(seen),
+            ]
+        )
+        == 0
+    )
     assert sorted(os.listdir(seen)) == ["seven-2-seen.png", "seven-3-seen.png", "seven-seen.png"]
 
 

@@ -117,9 +117,18 @@ NORMALIZER_XFAILS = {
 
 @pytest.mark.parametrize(
     "check",
-    [pytest.param(check, marks=pytest.mark.xfail(
-        check.__name__ in NORMALIZER_XFAILS, reason=NORMALIZER_XFAILS.get(check.__name__, ""),
-        raises=ValueError, strict=True)) for check in NORMALIZER_API_CHECKS],
+    [
+        pytest.param(
+            check,
+            marks=pytest.mark.xfail(
+                check.__name__ in NORMALIZER_XFAILS,
+                reason=NORMALIZER_XFAILS.get(check.__name__, ""),
+                raises=ValueError,
+                strict=True,
+            ),
+        )
+        for check in NORMALIZER_API_CHECKS
+    ],
     ids=lambda check: check.__name__,
 )
 def test_digit_image_normalizer_api(check):

@@ -29,8 +29,6 @@ from skdigits import make_digit_pipeline  # noqa: E402
 from skdigits.distributed import connect, fit_on_cluster  # noqa: E402
 from skdigits.exceptions import ClusterError  # noqa: E402
 
-import joblib  # noqa: E402
-
 TEST_SECONDS = 300  # each test; the slowest takes about 15 s on a busy 2-core machine
 MODULE_SECONDS = 900  # the whole module (about 1 minute), cluster start-ups and shut-downs included
 
@@ -67,14 +65,18 @@ def _time_limit(request):
 
 
 def _self_attributes(function):
-    """Attributes a method uses as ``self.name`` or ``getattr(self, "name")`` (nested functions too)."""
+    """Attributes a method uses as ``self.name`` or ``getattr(self, "name")``, nested too."""
     names = set()
     for node in ast.walk(ast.parse(textwrap.dedent(inspect.getsource(function)))):
         if isinstance(node, ast.Attribute) and getattr(node.value, "id", None) == "self":
             names.add(node.attr)
-        elif (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "getattr"
-              and len(node.args) >= 2 and getattr(node.args[0], "id", None) == "self"
-              and isinstance(node.args[1], ast.Constant)):
+        elif (
+            isinstance(node, ast.Call)
+            and getattr(node.func, "id", None) == "getattr"
+            and len(node.args) >= 2
+            and getattr(node.args[0], "id", None) == "self"
+            and isinstance(node.args[1], ast.Constant)
+        ):
             names.add(node.args[1].value)
     return names
 
@@ -95,17 +97,20 @@ def test_joblib_dask_backend_still_has_what_we_override():
     import joblib._dask
 
     backend = joblib._dask.DaskDistributedBackend
-    where = (f"joblib {joblib.__version__} ({joblib._dask.__file__}): "
-             "skdigits.distributed.ReplicatedDaskBackend must follow joblib's change")
+    where = (
+        f"joblib {joblib.__version__} ({joblib._dask.__file__}): "
+        "skdigits.distributed.ReplicatedDaskBackend must follow joblib's change"
+    )
     for method, attributes in JOBLIB_BACKEND_USES.items():
         assert method in vars(backend), f"DaskDistributedBackend.{method} is gone in {where}"
         missing = attributes - _self_attributes(vars(backend)[method])
         assert not missing, (
-            f"DaskDistributedBackend.{method} no longer uses self.{', self.'.join(sorted(missing))} "
-            f"in {where}"
+            f"DaskDistributedBackend.{method} no longer uses "
+            f"self.{', self.'.join(sorted(missing))} in {where}"
         )
     assert inspect.iscoroutinefunction(backend._collect), (
-        f"DaskDistributedBackend._collect is no longer a coroutine in {where}")
+        f"DaskDistributedBackend._collect is no longer a coroutine in {where}"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -156,8 +161,10 @@ def test_workers_tensorflow_threads_are_sized_to_their_dask_threads(client):
     def tensorflow_threads():
         import tensorflow as tf
 
-        return (tf.config.threading.get_intra_op_parallelism_threads(),
-                tf.config.threading.get_inter_op_parallelism_threads())
+        return (
+            tf.config.threading.get_intra_op_parallelism_threads(),
+            tf.config.threading.get_inter_op_parallelism_threads(),
+        )
 
     assert list(client.run(tensorflow_threads).values()) == [(1, 1), (1, 1)]
 
@@ -215,7 +222,9 @@ def test_a_cluster_without_workers_is_reported(digits):
 
 @pytest.mark.slow
 def test_unreachable_scheduler_is_reported():
-    with pytest.raises(ClusterError, match=r"Could not reach the Dask scheduler at 'tcp://127\.0\.0\.1:9'"):
+    with pytest.raises(
+        ClusterError, match=r"Could not reach the Dask scheduler at 'tcp://127\.0\.0\.1:9'"
+    ):
         connect("tcp://127.0.0.1:9", timeout=2)
 
 
@@ -227,9 +236,11 @@ def test_local_cluster_options_are_refused_for_a_remote_scheduler():
 
 @pytest.mark.slow
 def test_missing_dask_is_explained_with_the_extra_to_install():
-    code = ("import sys; sys.modules['distributed'] = None\n"
-            "try:\n    import skdigits.distributed\n"
-            "except ImportError as error:\n    print(error)")
+    code = (
+        "import sys; sys.modules['distributed'] = None\n"
+        "try:\n    import skdigits.distributed\n"
+        "except ImportError as error:\n    print(error)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert 'pip install "skdigits[distributed]"' in out.stdout
 
@@ -240,11 +251,27 @@ def test_cli_search_on_a_local_cluster_writes_the_same_table(tmp_path, capsys, e
 
     from skdigits.cli import main
 
-    common = ["search", "--hidden", "16", "32", "--epochs", "1", "--cv", "2", "--data", "sample",
-              "--max-samples", "400"]
+    common = [
+        "search",
+        "--hidden",
+        "16",
+        "32",
+        "--epochs",
+        "1",
+        "--cv",
+        "2",
+        "--data",
+        "sample",
+        "--max-samples",
+        "400",
+    ]
     assert main([*common, "--out", str(tmp_path / "here")]) == 0
-    assert main([*common, "--scheduler", "local", "--workers", "2",
-                 "--out", str(tmp_path / "cluster")]) == 0
+    assert (
+        main(
+            [*common, "--scheduler", "local", "--workers", "2", "--out", str(tmp_path / "cluster")]
+        )
+        == 0
+    )
     printed = capsys.readouterr()
     assert "on the Dask cluster local" in printed.out and "2 worker(s)" in printed.out
     assert "[Parallel(n_jobs=-1)]: Done" in printed.err  # joblib's progress
@@ -255,12 +282,17 @@ def test_cli_search_on_a_local_cluster_writes_the_same_table(tmp_path, capsys, e
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("argv, message", [
-    (["--workers", "2"], "use it with --scheduler local"),
-    (["--scheduler", "local", "--n-jobs", "2"], "--n-jobs is for fits on this machine"),
-    (["--scheduler", "tcp://127.0.0.1:9", "--connect-timeout", "1"],
-     "Could not reach the Dask scheduler"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--workers", "2"], "use it with --scheduler local"),
+        (["--scheduler", "local", "--n-jobs", "2"], "--n-jobs is for fits on this machine"),
+        (
+            ["--scheduler", "tcp://127.0.0.1:9", "--connect-timeout", "1"],
+            "Could not reach the Dask scheduler",
+        ),
+    ],
+)
 def test_cli_search_cluster_mistakes(argv, message, tmp_path, capsys, empty_data_home):
     from skdigits.cli import main
 

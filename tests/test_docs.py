@@ -18,15 +18,31 @@ def test_sphinx_build_with_warnings_as_errors_runs_the_gallery(tmp_path):
     # lets an example skip running.
     for folder in ("docs", "examples"):
         shutil.copytree(
-            os.path.join(ROOT, folder), tmp_path / folder,
+            os.path.join(ROOT, folder),
+            tmp_path / folder,
             ignore=shutil.ignore_patterns("_build", "auto_examples", "generated"),
         )
     result = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-b", "html",
-         "-d", str(tmp_path / "doctrees"), str(tmp_path / "docs"), str(tmp_path / "html")],
-        capture_output=True, text=True, timeout=900,
+        [
+            sys.executable,
+            "-m",
+            "sphinx",
+            "-W",
+            "--keep-going",
+            "-b",
+            "html",
+            "-d",
+            str(tmp_path / "doctrees"),
+            str(tmp_path / "docs"),
+            str(tmp_path / "html"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
-    n_examples = len([f for f in os.listdir(os.path.join(ROOT, "examples")) if f.startswith("plot_")])
+    n_examples = len(
+        [f for f in os.listdir(os.path.join(ROOT, "examples")) if f.startswith("plot_")]
+    )
     executed = f"executed {n_examples} out of {n_examples}"
     assert executed in result.stdout or result.returncode != 0, result.stdout[-2000:]
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-5000:]

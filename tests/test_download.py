@@ -102,11 +102,14 @@ def test_no_download_when_turned_off(tmp_path, remote_mnist):
     assert not (tmp_path / "home" / "mnist").exists()
 
 
-@pytest.mark.parametrize("behaviour, message", [
-    ("corrupt", "Checksum mismatch"),
-    ("truncated", "cut short"),
-    ("missing", "404"),
-])
+@pytest.mark.parametrize(
+    "behaviour, message",
+    [
+        ("corrupt", "Checksum mismatch"),
+        ("truncated", "cut short"),
+        ("missing", "404"),
+    ],
+)
 def test_failed_downloads_leave_no_file(tmp_path, remote_mnist, behaviour, message):
     routes, _ = remote_mnist
     path = "/train-labels-idx1-ubyte.gz"
@@ -159,8 +162,9 @@ def test_killed_downloads_partial_files_are_cleaned(tmp_path, server):
     hours_ago = time.time() - 2 * 3600
     for path in (old_elsewhere, legacy):
         os.utime(path, (hours_ago, hours_ago))
-    download_file(base_url + "/f", tmp_path / "f", md5=hashlib.md5(b"hello").hexdigest(),
-                  progress=False)
+    download_file(
+        base_url + "/f", tmp_path / "f", md5=hashlib.md5(b"hello").hexdigest(), progress=False
+    )
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         ["f", running.name, elsewhere.name, other_file.name]
     )
@@ -213,7 +217,10 @@ def test_a_data_home_file_that_does_not_match_warns_at_each_load(tmp_path, remot
     home = tmp_path / "home"
     write_idx_set(home / "mnist", n_train=12)  # other digits than the published ones
     for _ in range(2):
-        with pytest.warns(ChecksumMismatchWarning, match=r"train-images-idx3-ubyte.gz does not match.*skdigits download mnist"):
+        with pytest.warns(
+            ChecksumMismatchWarning,
+            match=r"train-images-idx3-ubyte.gz does not match.*skdigits download mnist",
+        ):
             (X_train, _), _ = load_mnist(data_home=home, download_if_missing=False)
         assert len(X_train) == 12  # still loaded
 

@@ -79,8 +79,9 @@ def drawing(digit, fmt="PNG"):
 
 def post(url, body, path="/predict", headers=None):
     """POST ``body``; return (status, JSON answer)."""
-    request = urllib.request.Request(url.rstrip("/") + path, data=body, method="POST",
-                                     headers=headers or {})
+    request = urllib.request.Request(
+        url.rstrip("/") + path, data=body, method="POST", headers=headers or {}
+    )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, json.loads(response.read())
@@ -117,8 +118,9 @@ def test_page_is_served_at_root_self_contained_and_locked_down(server):
 
 
 @pytest.mark.parametrize("fmt", ["PNG", "JPEG"])
-def test_a_picture_gets_its_digit_ten_probabilities_and_the_seen_image(server, model, held_out,
-                                                                        fmt):
+def test_a_picture_gets_its_digit_ten_probabilities_and_the_seen_image(
+    server, model, held_out, fmt
+):
     X, _ = held_out
     data = drawing(X[0], fmt)
     status, answer = post(server.url, data, headers={"Content-Type": f"image/{fmt.lower()}"})
@@ -192,8 +194,11 @@ def test_an_oversized_body_gets_413(server):
 
 @pytest.mark.parametrize(
     "headers, status",
-    [({"Transfer-Encoding": "chunked"}, 411), ({"Content-Length": "-5"}, 400),
-     ({"Content-Length": "many"}, 400)],
+    [
+        ({"Transfer-Encoding": "chunked"}, 411),
+        ({"Content-Length": "-5"}, 400),
+        ({"Content-Length": "many"}, 400),
+    ],
     ids=["chunked", "negative", "not-a-number"],
 )
 def test_a_body_without_a_usable_length_is_refused(server, headers, status):
@@ -278,7 +283,8 @@ def test_reader_refuses_a_model_that_does_not_predict_digits(small_split):
 
     X, _, y, _ = small_split
     letters = make_pipeline(skdigits.ImageReshaper(), DummyClassifier()).fit(
-        X[:20], np.array(list("ab") * 10))
+        X[:20], np.array(list("ab") * 10)
+    )
     with pytest.raises(ValueError, match="digits 0-9"):
         make_server(letters)
 
@@ -301,8 +307,9 @@ def quick_serve(monkeypatch):
     return made
 
 
-def test_draw_without_a_model_uses_the_default_model(model, quick_serve, capsys, monkeypatch,
-                                                     tmp_path):
+def test_draw_without_a_model_uses_the_default_model(
+    model, quick_serve, capsys, monkeypatch, tmp_path
+):
     from skdigits import _default_model
 
     calls = []
@@ -407,7 +414,14 @@ def test_ctrl_c_stops_the_command_cleanly(model, tmp_path):
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "TF_CPP_MIN_LOG_LEVEL": "3"}
     process = subprocess.Popen(
         [sys.executable, "-m", "skdigits", "draw", str(path), "--no-browser", "--port", "0"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        # as in a terminal: a suite started in the background (`pytest &`) ignores SIGINT,
+        # and a child would inherit that
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         line = process.stdout.readline()
@@ -430,8 +444,12 @@ def test_ctrl_c_stops_the_command_cleanly(model, tmp_path):
 # --- the page in a real browser --------------------------------------------------------
 
 _CHROMIUM_FLAGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 
 
@@ -505,8 +523,7 @@ def _shown(page):
 
 
 @pytest.mark.slow
-def test_drawn_digits_are_read_as_the_python_api_reads_the_canvas(page, model, held_out,
-                                                                   tmp_path):
+def test_drawn_digits_are_read_as_the_python_api_reads_the_canvas(page, model, held_out, tmp_path):
     X, y = held_out
     agree_with_label = 0
     for index in range(6):
@@ -517,8 +534,7 @@ def test_drawn_digits_are_read_as_the_python_api_reads_the_canvas(page, model, h
         assert shown == str(digit)
         assert values[digit] == page.locator("#bars li.top .value").inner_text()
         widths = page.eval_on_selector_all("#bars .bar", "bars => bars.map(b => b.style.width)")
-        np.testing.assert_allclose([float(w.rstrip("%")) for w in widths], 100 * proba,
-                                   atol=0.06)
+        np.testing.assert_allclose([float(w.rstrip("%")) for w in widths], 100 * proba, atol=0.06)
         shown_seen = np.asarray(Image.open(io.BytesIO(base64.b64decode(seen_src.split(",", 1)[1]))))
         np.testing.assert_array_equal(shown_seen, seen)
         status = page.inner_text("#status")
@@ -545,8 +561,10 @@ def test_clear_empties_the_result_and_undo_takes_back_a_stroke(page, held_out):
     assert _canvas_png(page) != before
     page.click("#undo")
     _wait_for_answer(page)
-    assert np.array_equal(np.asarray(Image.open(io.BytesIO(_canvas_png(page)))),
-                          np.asarray(Image.open(io.BytesIO(before))))
+    assert np.array_equal(
+        np.asarray(Image.open(io.BytesIO(_canvas_png(page)))),
+        np.asarray(Image.open(io.BytesIO(before))),
+    )
     page.click("#clear")
     digit, values, seen = _shown(page)
     assert digit == "" and seen is None
@@ -602,11 +620,16 @@ def test_a_picked_and_a_dropped_photo_get_an_answer(page, model, held_out, tmp_p
 
 
 @pytest.mark.slow
-def test_the_page_fits_a_phone_takes_touch_and_works_from_the_keyboard(browser, server, held_out,
-                                                                       tmp_path):
+def test_the_page_fits_a_phone_takes_touch_and_works_from_the_keyboard(
+    browser, server, held_out, tmp_path
+):
     X, _ = held_out
-    context = browser.new_context(viewport={"width": 375, "height": 740}, has_touch=True,
-                                  is_mobile=True, device_scale_factor=2)
+    context = browser.new_context(
+        viewport={"width": 375, "height": 740},
+        has_touch=True,
+        is_mobile=True,
+        device_scale_factor=2,
+    )
     page = context.new_page()
     page.goto(server.url)
     try:
@@ -618,9 +641,11 @@ def test_the_page_fits_a_phone_takes_touch_and_works_from_the_keyboard(browser, 
         scale = box["width"] / 28
         for stroke in digit_strokes(X[5]):
             points = [{"x": box["x"] + x * scale, "y": box["y"] + y * scale} for x, y in stroke]
-            for kind, touching in [("touchStart", points[:1]),
-                                   *(("touchMove", [point]) for point in points[1:]),
-                                   ("touchEnd", [])]:
+            for kind, touching in [
+                ("touchStart", points[:1]),
+                *(("touchMove", [point]) for point in points[1:]),
+                ("touchEnd", []),
+            ]:
                 touch.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": touching})
         _wait_for_answer(page)
         assert page.inner_text("#digit") != ""

@@ -12,7 +12,11 @@ def test_most_confused_pairs_counts_and_shares():
     y_true = [4, 4, 4, 9, 9, 7, 7, 7, 7]
     y_pred = [9, 9, 4, 4, 9, 1, 7, 7, 7]
     pairs = most_confused_pairs(y_true, y_pred, n=3)
-    assert pairs[["true", "predicted", "count"]].values.tolist() == [[4, 9, 2], [7, 1, 1], [9, 4, 1]]
+    assert pairs[["true", "predicted", "count"]].values.tolist() == [
+        [4, 9, 2],
+        [7, 1, 1],
+        [9, 4, 1],
+    ]
     assert pairs["share"].round(3).tolist() == [0.667, 0.25, 0.5]
 
 

@@ -21,7 +21,9 @@ def _write_csv(path, images, labels=None):
 
 def test_npz_round_trip(tmp_path):
     (train, test) = tiny_digits(6, 0), tiny_digits(4, 1)
-    np.savez(tmp_path / "mnist.npz", x_train=train[0], y_train=train[1], x_test=test[0], y_test=test[1])
+    np.savez(
+        tmp_path / "mnist.npz", x_train=train[0], y_train=train[1], x_test=test[0], y_test=test[1]
+    )
     (X_train, y_train), (X_test, y_test) = read_mnist_npz(tmp_path / "mnist.npz")
     np.testing.assert_array_equal(X_train, train[0])
     np.testing.assert_array_equal(y_test, test[1])
@@ -29,7 +31,9 @@ def test_npz_round_trip(tmp_path):
 
 def test_npz_missing_arrays_and_corruption(tmp_path):
     np.savez(tmp_path / "partial.npz", x_train=np.zeros((1, 28, 28)))
-    with pytest.raises(DataFormatError, match=r"lacks the arrays \['x_test', 'y_test', 'y_train'\]"):
+    with pytest.raises(
+        DataFormatError, match=r"lacks the arrays \['x_test', 'y_test', 'y_train'\]"
+    ):
         read_mnist_npz(tmp_path / "partial.npz")
     (tmp_path / "bad.npz").write_bytes(b"PK\x03\x04 definitely not a zip")
     with pytest.raises(DataFormatError, match="Cannot read .*bad.npz"):
@@ -74,13 +78,22 @@ def test_kaggle_csv_wrong_columns_and_values(tmp_path):
         read_kaggle_csv(tmp_path / "labels.csv")
 
 
-@pytest.mark.parametrize("label, shown", [
-    ("7.5", "7.5"), ("seven", "'seven'"), ("inf", "inf"), ("True", "'True'"), ("1e300", "1e\\+300"),
-])
+@pytest.mark.parametrize(
+    "label, shown",
+    [
+        ("7.5", "7.5"),
+        ("seven", "'seven'"),
+        ("inf", "inf"),
+        ("True", "'True'"),
+        ("1e300", "1e\\+300"),
+    ],
+)
 def test_kaggle_csv_labels_that_are_not_whole_numbers(tmp_path, label, shown):
     images, _ = tiny_digits(3, 0)
     _write_csv(tmp_path / "train.csv", images, ["3", label, "1"])
-    with pytest.raises(DataFormatError, match=rf"train.csv: labels must be whole numbers.*data row 2 is {shown}"):
+    with pytest.raises(
+        DataFormatError, match=rf"train.csv: labels must be whole numbers.*data row 2 is {shown}"
+    ):
         read_kaggle_csv(tmp_path / "train.csv")
 
 
@@ -90,13 +103,21 @@ def test_kaggle_csv_with_a_header_and_no_rows(tmp_path):
         read_kaggle_csv(tmp_path / "train.csv")
 
 
-@pytest.mark.parametrize("images, message", [
-    (np.full((3, 28, 28), np.nan), r"3 image\(s\) hold NaN or infinite pixels"),
-    (np.full((3, 28, 28), "a"), "expected numeric pixels"),
-])
+@pytest.mark.parametrize(
+    "images, message",
+    [
+        (np.full((3, 28, 28), np.nan), r"3 image\(s\) hold NaN or infinite pixels"),
+        (np.full((3, 28, 28), "a"), "expected numeric pixels"),
+    ],
+)
 def test_npz_images_that_are_not_pixels(tmp_path, images, message):
-    np.savez(tmp_path / "mnist.npz", x_train=images, y_train=[1, 2, 3],
-             x_test=np.zeros((1, 28, 28), np.uint8), y_test=[1])
+    np.savez(
+        tmp_path / "mnist.npz",
+        x_train=images,
+        y_train=[1, 2, 3],
+        x_test=np.zeros((1, 28, 28), np.uint8),
+        y_test=[1],
+    )
     with pytest.raises(DataFormatError, match=rf"mnist.npz \(train\): {message}"):
         read_mnist_npz(tmp_path / "mnist.npz")
 
@@ -108,21 +129,29 @@ def test_kaggle_csv_whole_float_labels_become_integers(tmp_path):
     assert y.tolist() == [3, 7] and y.dtype == np.int64
 
 
-@pytest.mark.parametrize("labels, shown", [
-    (np.array([1.0, 1.7, 2.5]), "1.7"),
-    (np.array([1.0, np.nan, 3.0]), "nan"),
-    (np.array(["1", "seven", "2"]), "'seven'"),
-])
+@pytest.mark.parametrize(
+    "labels, shown",
+    [
+        (np.array([1.0, 1.7, 2.5]), "1.7"),
+        (np.array([1.0, np.nan, 3.0]), "nan"),
+        (np.array(["1", "seven", "2"]), "'seven'"),
+    ],
+)
 def test_npz_labels_that_are_not_whole_numbers(tmp_path, labels, shown):
     images = np.zeros((3, 28, 28), np.uint8)
     np.savez(tmp_path / "mnist.npz", x_train=images, y_train=labels, x_test=images[:1], y_test=[1])
-    with pytest.raises(DataFormatError, match=rf"mnist.npz \(train\): labels must be whole numbers.*index 1 is {shown}"):
+    with pytest.raises(
+        DataFormatError,
+        match=rf"mnist.npz \(train\): labels must be whole numbers.*index 1 is {shown}",
+    ):
         read_mnist_npz(tmp_path / "mnist.npz")
 
 
 def test_npz_whole_float_labels_become_integers(tmp_path):
     images = np.zeros((2, 28, 28), np.uint8)
-    np.savez(tmp_path / "mnist.npz", x_train=images, y_train=[3.0, 7.0], x_test=images[:1], y_test=[1])
+    np.savez(
+        tmp_path / "mnist.npz", x_train=images, y_train=[3.0, 7.0], x_test=images[:1], y_test=[1]
+    )
     (_, y_train), _ = read_mnist_npz(tmp_path / "mnist.npz")
     assert y_train.tolist() == [3, 7] and y_train.dtype.kind == "i"
 
@@ -171,7 +200,9 @@ def test_image_folder_bad_inputs(tmp_path):
     (tmp_path / "sizes" / "1").mkdir(parents=True)
     Image.fromarray(np.zeros((28, 28), np.uint8)).save(tmp_path / "sizes" / "1" / "a.png")
     Image.fromarray(np.zeros((20, 20), np.uint8)).save(tmp_path / "sizes" / "1" / "b.png")
-    with pytest.raises(DataFormatError, match="b.png is 20x20 pixels but the other images are 28x28"):
+    with pytest.raises(
+        DataFormatError, match="b.png is 20x20 pixels but the other images are 28x28"
+    ):
         read_image_folder(tmp_path / "sizes")
 
     (tmp_path / "empty").mkdir()

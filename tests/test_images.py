@@ -16,7 +16,7 @@ from skdigits.exceptions import ImageError
 def _digit(height=60, width=40):
     """A white page with a dark vertical bar, as floats in [0, 1]."""
     page = np.ones((height, width))
-    page[10:-10, width // 2 - 3:width // 2 + 3] = 0.1
+    page[10:-10, width // 2 - 3 : width // 2 + 3] = 0.1
     return page
 
 
@@ -29,8 +29,10 @@ def _png_header_only(path, width, height):
 
     header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
     path.write_bytes(
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b"")
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
+        + chunk(b"IEND", b"")
     )
     return path
 
@@ -83,7 +85,9 @@ class TestLargePictures:
     def test_decompression_bomb_is_one_images_error(self, tmp_path):
         path = _png_header_only(tmp_path / "bomb.png", 14000, 14000)
         assert path.stat().st_size < 1000
-        with pytest.raises(ImageError, match=r"bomb\.png is too large.*196 megapixels.*50 megapixels"):
+        with pytest.raises(
+            ImageError, match=r"bomb\.png is too large.*196 megapixels.*50 megapixels"
+        ):
             read_image(path)
 
     def test_oversized_file_is_refused_before_decoding(self, tmp_path):
@@ -185,10 +189,13 @@ class TestBytes:
         with pytest.raises(ImageError, match=r"^upload cannot be read as an image.*truncated"):
             read_image(data[:-200], name="upload")
 
-    @pytest.mark.parametrize("data, message", [
-        (b"", r"^image is empty: expected the bytes of an image file \(PNG, JPEG"),
-        (b"seven", r"^image is not an image file Pillow can read \(PNG, JPEG"),
-    ])
+    @pytest.mark.parametrize(
+        "data, message",
+        [
+            (b"", r"^image is empty: expected the bytes of an image file \(PNG, JPEG"),
+            (b"seven", r"^image is not an image file Pillow can read \(PNG, JPEG"),
+        ],
+    )
     def test_empty_or_not_a_picture(self, data, message):
         with pytest.raises(ImageError, match=message):
             read_image(data)

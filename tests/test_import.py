@@ -11,7 +11,9 @@ import skdigits
 def _modules_loaded_by(code):
     out = subprocess.run(
         [sys.executable, "-c", code + "\nimport sys; print(' '.join(sys.modules))"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.split()
     return set(out)
 
@@ -44,4 +46,4 @@ def test_public_api_is_flat_and_complete():
     for name in skdigits.__all__:
         assert getattr(skdigits, name) is not None
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
-        skdigits.nope
+        _ = skdigits.nope

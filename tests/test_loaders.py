@@ -56,8 +56,13 @@ def test_explicit_path_wins_over_the_data_home(tmp_path):
 def test_keras_cache_is_used(tmp_path):
     (train, test) = tiny_digits(8, 0), tiny_digits(3, 1)
     (tmp_path / "keras" / "datasets").mkdir(parents=True)
-    np.savez(tmp_path / "keras" / "datasets" / "mnist.npz",
-             x_train=train[0], y_train=train[1], x_test=test[0], y_test=test[1])
+    np.savez(
+        tmp_path / "keras" / "datasets" / "mnist.npz",
+        x_train=train[0],
+        y_train=train[1],
+        x_test=test[0],
+        y_test=test[1],
+    )
     (X_train, _), (_, y_test) = load_mnist(download_if_missing=False)
     np.testing.assert_array_equal(X_train, train[0])
     assert "Keras' cache" in locate_dataset("mnist")
@@ -85,7 +90,9 @@ def test_data_home_comes_before_keras_cache(tmp_path):
 def test_kaggle_folder_and_image_folders_via_path(tmp_path):
     images, labels = tiny_digits(4, 0)
     header = "label," + ",".join(f"pixel{i}" for i in range(784))
-    rows = [header] + [f"{l}," + ",".join(map(str, im.ravel())) for im, l in zip(images, labels)]
+    rows = [header] + [
+        f"{label}," + ",".join(map(str, im.ravel())) for im, label in zip(images, labels)
+    ]
     (tmp_path / "kaggle").mkdir()
     (tmp_path / "kaggle" / "train.csv").write_text("\n".join(rows) + "\n")
     (X_train, y_train), (X_test, y_test) = load_mnist(tmp_path / "kaggle")
@@ -119,11 +126,14 @@ def test_fashion_mnist_uses_its_own_folder_and_class_names(tmp_path):
         load_mnist(download_if_missing=False)
 
 
-@pytest.mark.parametrize("make, exception, message", [
-    (lambda p: None, DataNotFoundError, "does not exist"),
-    (lambda p: p.mkdir(), DataFormatError, "holds no mnist data set skdigits can read"),
-    (lambda p: p.write_text("x"), DataFormatError, "single file"),
-])
+@pytest.mark.parametrize(
+    "make, exception, message",
+    [
+        (lambda p: None, DataNotFoundError, "does not exist"),
+        (lambda p: p.mkdir(), DataFormatError, "holds no mnist data set skdigits can read"),
+        (lambda p: p.write_text("x"), DataFormatError, "single file"),
+    ],
+)
 def test_bad_explicit_paths(tmp_path, make, exception, message):
     target = tmp_path / "target"
     make(target)
@@ -155,7 +165,9 @@ def test_fractional_idx_labels_are_refused_naming_the_files(tmp_path):
     labels = np.arange(10, dtype=np.float32)
     labels[4] = 4.5
     write_idx(labels, tmp_path / "home" / "mnist" / "train-labels-idx1-ubyte.gz")
-    with pytest.raises(DataFormatError, match=r"train-labels-idx1-ubyte.gz: labels must be whole.*index 4 is 4.5"):
+    with pytest.raises(
+        DataFormatError, match=r"train-labels-idx1-ubyte.gz: labels must be whole.*index 4 is 4.5"
+    ):
         load_mnist(download_if_missing=False)
 
 

@@ -75,9 +75,13 @@ def test_steps_can_be_turned_off(photos):
     full = DigitImageNormalizer().transform([picture])[0]
     whole = DigitImageNormalizer(box_size=None, center=False).transform([picture])[0]
     assert not np.array_equal(full, whole)
-    plain = DigitImageNormalizer(flatten_illumination=False, remove_lines=False,
-                                 remove_specks=False, threshold="local",
-                                 normalize_contrast=False).transform([picture])
+    plain = DigitImageNormalizer(
+        flatten_illumination=False,
+        remove_lines=False,
+        remove_specks=False,
+        threshold="local",
+        normalize_contrast=False,
+    ).transform([picture])
     assert plain.shape == (1, 28, 28)
     with pytest.raises(ValueError, match="invert"):
         DigitImageNormalizer(invert="sometimes").fit()
@@ -92,8 +96,9 @@ def test_stateless_transform_needs_no_fit_and_changes_nothing():
     before = dict(vars(normalizer))
     check_is_fitted(normalizer)  # stateless: fitted from the start, as FunctionTransformer
     assert not normalizer.__sklearn_tags__().requires_fit
-    np.testing.assert_array_equal(normalizer.transform([paper]),
-                                  DigitImageNormalizer().fit([paper]).transform([paper]))
+    np.testing.assert_array_equal(
+        normalizer.transform([paper]), DigitImageNormalizer().fit([paper]).transform([paper])
+    )
     assert vars(normalizer) == before  # transform sets nothing
     with pytest.raises(ValueError, match="'box_size' parameter"):  # checked unfitted too
         DigitImageNormalizer(box_size=0).transform([paper])
@@ -104,14 +109,17 @@ def _gif(path, n_frames):
     frames[0].save(path, save_all=True, append_images=frames[1:])
 
 
-@pytest.mark.parametrize("make, message", [
-    (lambda p: p.write_bytes(b"not a picture"), "not an image file"),
-    (lambda p: p.write_bytes(b""), "empty file"),
-    (lambda p: p.write_bytes(io.BytesIO().getvalue()), "empty file"),
-    (lambda p: Image.new("L", (50, 40), 235).save(p, format="PNG"), "no ink found"),
-    (lambda p: _gif(p, 3), "animated"),
-    (lambda p: None, "no such file"),
-])
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda p: p.write_bytes(b"not a picture"), "not an image file"),
+        (lambda p: p.write_bytes(b""), "empty file"),
+        (lambda p: p.write_bytes(io.BytesIO().getvalue()), "empty file"),
+        (lambda p: Image.new("L", (50, 40), 235).save(p, format="PNG"), "no ink found"),
+        (lambda p: _gif(p, 3), "animated"),
+        (lambda p: None, "no such file"),
+    ],
+)
 def test_bad_pictures_are_named_in_the_error(tmp_path, make, message):
     path = tmp_path / "picture.png"
     make(path)
@@ -120,12 +128,15 @@ def test_bad_pictures_are_named_in_the_error(tmp_path, make, message):
     assert str(path) in str(info.value)
 
 
-@pytest.mark.parametrize("array, message", [
-    (np.zeros((0, 10)), "empty"),
-    (np.zeros((5, 5, 2)), "expected a 2-D grayscale image"),
-    (np.array([["a"]]), "numeric pixels"),
-    (np.full((4, 4), np.nan), "NaN"),
-])
+@pytest.mark.parametrize(
+    "array, message",
+    [
+        (np.zeros((0, 10)), "empty"),
+        (np.zeros((5, 5, 2)), "expected a 2-D grayscale image"),
+        (np.array([["a"]]), "numeric pixels"),
+        (np.full((4, 4), np.nan), "NaN"),
+    ],
+)
 def test_bad_arrays(array, message):
     with pytest.raises(ImageError, match=message):
         read_image(array)
@@ -201,8 +212,16 @@ def test_a_stroke_drawn_along_a_grid_line_is_kept(held_out):
     # A straight upright as dark and wide as the ink, lying on a grid line.
     bar = np.zeros((28, 28), dtype=np.uint8)
     bar[4:24, 13:16] = 255
-    picture = render(bar, frame=(240, 240), digit_px=224, at=(8, 2), grid="squared",
-                     grid_rgb=(150, 150, 150), grid_width=1, grid_step=32)
+    picture = render(
+        bar,
+        frame=(240, 240),
+        digit_px=224,
+        at=(8, 2),
+        grid="squared",
+        grid_rgb=(150, 150, 150),
+        grid_width=1,
+        grid_step=32,
+    )
     out = DigitImageNormalizer().transform([picture])[0]
     rows, cols = np.nonzero(out > 128)
     assert np.ptp(rows) >= 16 and np.ptp(cols) <= 6  # the upright, whole and alone
@@ -220,8 +239,14 @@ def test_strokes_crossing_grid_lines_are_spared(held_out):
 
 def test_colour_tells_blue_ink_from_the_grey_print_of_squared_paper(held_out):
     digit = _digit(held_out, 7)
-    picture = render(digit, ink=(40, 90, 200), grid="squared", grid_rgb=(110, 110, 110),
-                     grid_width=3, grid_step=36)
+    picture = render(
+        digit,
+        ink=(40, 90, 200),
+        grid="squared",
+        grid_rgb=(110, 110, 110),
+        grid_width=3,
+        grid_step=36,
+    )
     assert _agreement(picture, digit) > 0.85
     assert _agreement(picture, digit) > _agreement(picture, digit, color=False) + 0.1
 
@@ -243,8 +268,9 @@ def test_a_shadowed_corner_is_neither_ink_nor_polarity(held_out):
 
 def test_a_small_digit_in_a_large_dim_photo_keeps_its_strokes(held_out):
     digit = _digit(held_out, 8)
-    picture = render(digit, frame=(1500, 2000), digit_px=90, at=(900, 500), light=0.45,
-                     shadow=0.3, noise=4)
+    picture = render(
+        digit, frame=(1500, 2000), digit_px=90, at=(900, 500), light=0.45, shadow=0.3, noise=4
+    )
     assert _agreement(picture, digit) > 0.7
     # Found at 256 pixels wide only, the 8 is a dozen pixels tall and loses detail.
     assert _agreement(picture, digit) > _agreement(picture, digit, digit_size=None)
@@ -314,7 +340,7 @@ def test_a_lone_faint_upright_across_a_scan_is_a_stroke_not_a_ruled_line():
     scan[:, 15:17] = 175
     scan[17:19, 4:22] = 70
     for i in range(12):
-        scan[5 + i, 14 - i: 16 - i] = 70
+        scan[5 + i, 14 - i : 16 - i] = 70
     out = DigitImageNormalizer().transform([scan])[0]
     rows, cols = np.nonzero(out[:, 13:19] > 64)
     assert np.ptp(rows) >= 18  # the upright is kept from top to bottom (16 when removed)

@@ -91,12 +91,14 @@ def test_raw_image_pipeline_and_bare_classifier_round_trip(tmp_path, small_split
     ).fit(X_train[:200], y_train[:200])
     restored = load_model(save_model(pipe, tmp_path / "raw.skdigits"))
     assert list(restored.named_steps) == ["normalize", "scaler", "reshape", "classifier"]
-    np.testing.assert_allclose(restored.predict_proba(X_test[:20]), pipe.predict_proba(X_test[:20]),
-                               atol=1e-6)
+    np.testing.assert_allclose(
+        restored.predict_proba(X_test[:20]), pipe.predict_proba(X_test[:20]), atol=1e-6
+    )
 
     X = X_train[:200].reshape(200, -1) / 255.0
-    clf = DigitClassifier(hidden_layer_sizes=(8,), epochs=1, random_state=0,
-                          class_weight={0: 2.0}).fit(X, y_train[:200])
+    clf = DigitClassifier(
+        hidden_layer_sizes=(8,), epochs=1, random_state=0, class_weight={0: 2.0}
+    ).fit(X, y_train[:200])
     loaded = load_model(save_model(clf, tmp_path / "clf.skdigits"))
     assert loaded.class_weight == {0: 2.0}
     np.testing.assert_allclose(loaded.predict_proba(X), clf.predict_proba(X), atol=1e-6)
@@ -128,7 +130,11 @@ def test_manifest_holds_versions_steps_and_fitted_state(saved):
     assert manifest["format_version"] == 2
     assert manifest["skdigits_version"]
     assert set(manifest["versions"]) >= {"sklearn", "keras", "tensorflow"}
-    assert [name for name, _ in manifest["estimator"]["steps"]] == ["scaler", "reshape", "classifier"]
+    assert [name for name, _ in manifest["estimator"]["steps"]] == [
+        "scaler",
+        "reshape",
+        "classifier",
+    ]
     classifier = _classifier_node(manifest)
     assert classifier["params"]["epochs"] == 3
     assert classifier["fitted"]["classes_"]["__ndarray__"]["data"] == list(range(10))
@@ -228,7 +234,7 @@ def test_truncated_skdigits_file(tmp_path, saved):
 def test_a_corrupted_member_is_a_clear_error(tmp_path, saved):
     data = bytearray(open(saved, "rb").read())
     middle = len(data) // 2
-    data[middle: middle + 64] = bytes(b ^ 0xFF for b in data[middle: middle + 64])
+    data[middle : middle + 64] = bytes(b ^ 0xFF for b in data[middle : middle + 64])
     path = tmp_path / "flipped.skdigits"
     path.write_bytes(bytes(data))
     with pytest.raises(ModelFormatError):
@@ -285,16 +291,22 @@ def _older(manifest):
     return manifest
 
 
-@pytest.mark.parametrize("edit, message", [
-    (_newer, r"written by skdigits 9.0 in model format 99.*upgrade skdigits"),
-    (_older, r"written by skdigits 0.0.1 in model format 0, which this skdigits .* cannot read"),
-    (_unknown_class, r"names class 'os.system', which is not one skdigits loads"),
-    (_wrong_shape, r"network takes 784 inputs.*manifest says 100 features"),
-    (_bad_array, r"array of shape \(11,\) needs 11 values"),
-    (_object_dtype, r"dtype '\|O' is not allowed"),
-    (_unknown_parameter, r"parameters \['from_the_future'\] that this skdigits"),
-    (_private_attribute, r"bad fitted attribute '__class__'"),
-])
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (_newer, r"written by skdigits 9.0 in model format 99.*upgrade skdigits"),
+        (
+            _older,
+            r"written by skdigits 0.0.1 in model format 0, which this skdigits .* cannot read",
+        ),
+        (_unknown_class, r"names class 'os.system', which is not one skdigits loads"),
+        (_wrong_shape, r"network takes 784 inputs.*manifest says 100 features"),
+        (_bad_array, r"array of shape \(11,\) needs 11 values"),
+        (_object_dtype, r"dtype '\|O' is not allowed"),
+        (_unknown_parameter, r"parameters \['from_the_future'\] that this skdigits"),
+        (_private_attribute, r"bad fitted attribute '__class__'"),
+    ],
+)
 def test_a_tampered_manifest_is_a_clear_error(tmp_path, saved, edit, message):
     path = _rewrite(saved, tmp_path / "tampered.skdigits", manifest=edit)
     with pytest.raises(ModelFormatError, match=message):
@@ -310,7 +322,10 @@ def test_a_missing_network_is_a_clear_error(tmp_path, saved):
 
 def test_a_network_naming_foreign_code_is_refused_before_keras_sees_it(tmp_path, saved):
     member = _classifier_node(inspect_model(saved))["network"]
-    with zipfile.ZipFile(saved) as archive, zipfile.ZipFile(io.BytesIO(archive.read(member))) as inner:
+    with (
+        zipfile.ZipFile(saved) as archive,
+        zipfile.ZipFile(io.BytesIO(archive.read(member))) as inner,
+    ):
         files = {name: inner.read(name) for name in inner.namelist()}
     config = json.loads(files["config.json"])
     config["config"]["layers"][1]["module"] = "os"
@@ -352,7 +367,9 @@ def test_failed_joblib_save_leaves_no_file(tmp_path):
 def test_a_deeply_nested_manifest_is_a_clear_error(tmp_path, saved):
     with zipfile.ZipFile(saved) as src:
         manifest = json.loads(src.read("manifest.json"))
-    text = json.dumps(manifest).replace('"clip": false', '"clip": ' + "[" * 100_000 + "1" + "]" * 100_000)
+    text = json.dumps(manifest).replace(
+        '"clip": false', '"clip": ' + "[" * 100_000 + "1" + "]" * 100_000
+    )
     path = _rewrite(saved, tmp_path / "deep.skdigits", replace={"manifest.json": text.encode()})
     with pytest.raises(ModelFormatError, match="not valid JSON"):
         load_model(path)
@@ -365,9 +382,13 @@ def ensemble(small_split):
     from sklearn.ensemble import VotingClassifier
 
     X_train, _, y_train, _ = small_split
-    members = [(f"net{seed}", DigitClassifier(hidden_layer_sizes=(16,), epochs=2,
-                                              random_state=seed, verbose=0))
-               for seed in range(3)]
+    members = [
+        (
+            f"net{seed}",
+            DigitClassifier(hidden_layer_sizes=(16,), epochs=2, random_state=seed, verbose=0),
+        )
+        for seed in range(3)
+    ]
     voting = VotingClassifier([*members, ("off", "drop")], voting="soft")
     steps = make_digit_pipeline().steps[:-1]
     return Pipeline([*steps, ("classifier", voting)]).fit(X_train, y_train)
@@ -381,32 +402,39 @@ def saved_ensemble(tmp_path_factory, ensemble):
 def test_a_soft_voting_ensemble_round_trips(saved_ensemble, ensemble, small_split):
     _, X_test, _, _ = small_split
     restored = load_model(saved_ensemble)
-    np.testing.assert_allclose(restored.predict_proba(X_test), ensemble.predict_proba(X_test),
-                               rtol=0, atol=1e-6)
+    np.testing.assert_allclose(
+        restored.predict_proba(X_test), ensemble.predict_proba(X_test), rtol=0, atol=1e-6
+    )
     voting = restored[-1]
     assert list(voting.named_estimators_) == ["net0", "net1", "net2", "off"]
     assert voting.named_estimators_["off"] == "drop"
     assert voting.named_estimators_["net1"] is voting.estimators_[1]
     assert voting.n_features_in_ == 784
     assert clone(restored).get_params()["classifier__net2__random_state"] == 2
-    assert len({m for m in zipfile.ZipFile(saved_ensemble).namelist()
-                if m.startswith("networks/")}) == 3
+    assert (
+        len({m for m in zipfile.ZipFile(saved_ensemble).namelist() if m.startswith("networks/")})
+        == 3
+    )
 
 
-def test_float16_weights_halve_the_file_and_keep_the_predictions(tmp_path, ensemble, small_split,
-                                                                 saved_ensemble):
+def test_float16_weights_halve_the_file_and_keep_the_predictions(
+    tmp_path, ensemble, small_split, saved_ensemble
+):
     _, X_test, _, _ = small_split
     small = save_model(ensemble, tmp_path / "small.skdigits", include_optimizer=False)
-    half = save_model(ensemble, tmp_path / "half.skdigits", include_optimizer=False,
-                      weights_dtype="float16")
-    weight_bytes = sum(w.nbytes for clf in ensemble[-1].estimators_
-                       for w in clf.model_.get_weights())
+    half = save_model(
+        ensemble, tmp_path / "half.skdigits", include_optimizer=False, weights_dtype="float16"
+    )
+    weight_bytes = sum(
+        w.nbytes for clf in ensemble[-1].estimators_ for w in clf.model_.get_weights()
+    )
     assert os.path.getsize(half) < os.path.getsize(small) - 0.45 * weight_bytes
     restored = load_model(half)
     weights = restored[-1].estimators_[0].model_.get_weights()
     assert {w.dtype for w in weights} == {np.dtype("float32")}
-    np.testing.assert_allclose(restored.predict_proba(X_test), ensemble.predict_proba(X_test),
-                               rtol=0, atol=5e-3)
+    np.testing.assert_allclose(
+        restored.predict_proba(X_test), ensemble.predict_proba(X_test), rtol=0, atol=5e-3
+    )
     assert (restored.predict(X_test) == ensemble.predict(X_test)).mean() > 0.99
 
 
@@ -414,8 +442,9 @@ def test_float16_needs_the_optimizer_state_left_out(tmp_path, fitted_pipeline):
     with pytest.raises(ValueError, match="include_optimizer=False"):
         save_model(fitted_pipeline, tmp_path / "m.skdigits", weights_dtype="float16")
     with pytest.raises(ValueError, match="weights_dtype must be"):
-        save_model(fitted_pipeline, tmp_path / "m.skdigits", include_optimizer=False,
-                   weights_dtype="int8")
+        save_model(
+            fitted_pipeline, tmp_path / "m.skdigits", include_optimizer=False, weights_dtype="int8"
+        )
     assert not os.listdir(tmp_path)
 
 
@@ -451,7 +480,8 @@ def _member_missing(manifest):
 
 def _nested_foreign_class(manifest):
     _voting_node(manifest)["params"]["estimators"][0]["__tuple__"][1] = {
-        "__estimator__": {"class": "subprocess.Popen", "params": {}}}
+        "__estimator__": {"class": "subprocess.Popen", "params": {}}
+    }
     return manifest
 
 
@@ -460,13 +490,19 @@ def _property_as_attribute(manifest):
     return manifest
 
 
-@pytest.mark.parametrize("edit, message", [
-    (_member_of_another_class, r"one fitted DigitClassifier per member"),
-    (_member_with_other_labels, r"member 'net1' does not predict the ensemble's 10 encoded labels"),
-    (_member_missing, r"one fitted DigitClassifier per member \(3\)"),
-    (_nested_foreign_class, r"names class 'subprocess.Popen', which is not one skdigits loads"),
-    (_property_as_attribute, r"bad fitted attribute 'n_features_in_'"),
-])
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (_member_of_another_class, r"one fitted DigitClassifier per member"),
+        (
+            _member_with_other_labels,
+            r"member 'net1' does not predict the ensemble's 10 encoded labels",
+        ),
+        (_member_missing, r"one fitted DigitClassifier per member \(3\)"),
+        (_nested_foreign_class, r"names class 'subprocess.Popen', which is not one skdigits loads"),
+        (_property_as_attribute, r"bad fitted attribute 'n_features_in_'"),
+    ],
+)
 def test_a_tampered_ensemble_is_a_clear_error(tmp_path, saved_ensemble, edit, message):
     path = _rewrite(saved_ensemble, tmp_path / "tampered.skdigits", manifest=edit)
     with pytest.raises(ModelFormatError, match=message):

@@ -39,8 +39,12 @@ def test_the_record_describes_the_model():
     assert record["model_sha256"] == sha256_of(model)
     assert os.path.getsize(model) <= 8 * 2**20  # the wheel's budget for it
     assert record["data"]["n_train"] == 60000 and record["data"]["n_test"] == 10000
-    assert set(record["data"]["files"]) == {"train_images", "train_labels", "test_images",
-                                            "test_labels"}
+    assert set(record["data"]["files"]) == {
+        "train_images",
+        "train_labels",
+        "test_images",
+        "test_labels",
+    }
     assert record["seeds"] == list(skdigits.pretrained.SEEDS)
     assert record["networks"] == len(skdigits.pretrained.SEEDS) >= 2
     assert record["settings"]["augment"] == skdigits.pretrained.SETTINGS["augment"]
@@ -48,17 +52,17 @@ def test_the_record_describes_the_model():
 
 
 def test_the_shipped_file_is_a_pickle_free_model():
-    manifest = skdigits.inspect_model(os.path.join(os.path.dirname(skdigits.pretrained.__file__),
-                                                   MODEL_FILE))
+    manifest = skdigits.inspect_model(
+        os.path.join(os.path.dirname(skdigits.pretrained.__file__), MODEL_FILE)
+    )
     assert manifest["format"] == "skdigits-model"
 
 
 @pytest.mark.full_mnist
 def test_the_recorded_test_accuracy_holds(shipped, full_mnist_home):
     record = pretrained_info()
-    _, (X_test, y_test) = skdigits.load_mnist(data_home=full_mnist_home,
-                                              download_if_missing=False)
-    for role, info in record["data"]["files"].items():
+    _, (X_test, y_test) = skdigits.load_mnist(data_home=full_mnist_home, download_if_missing=False)
+    for info in record["data"]["files"].values():
         assert sha256_of(os.path.join(full_mnist_home, "mnist", info["name"])) == info["sha256"]
     assert shipped.score(X_test, y_test) == pytest.approx(record["test_accuracy"], abs=1e-4)
 
@@ -92,11 +96,19 @@ def tiny_build(tmp_path, monkeypatch):
         return {**real_status(*args, **kwargs), "verified": True}
 
     monkeypatch.setattr(skdigits.datasets, "dataset_status", verified)
-    monkeypatch.setattr(pretrained, "SETTINGS", {**pretrained.SETTINGS,
-                                                 "hidden_layer_sizes": (16,), "epochs": 2})
+    monkeypatch.setattr(
+        pretrained, "SETTINGS", {**pretrained.SETTINGS, "hidden_layer_sizes": (16,), "epochs": 2}
+    )
     monkeypatch.setattr(pretrained, "SEEDS", (5, 6))
-    return ["build", "--data-home", str(tmp_path / "home"), "--out", str(tmp_path / "out"),
-            "--checkpoints", str(tmp_path / "checkpoints")]
+    return [
+        "build",
+        "--data-home",
+        str(tmp_path / "home"),
+        "--out",
+        str(tmp_path / "out"),
+        "--checkpoints",
+        str(tmp_path / "checkpoints"),
+    ]
 
 
 @_STAND_IN

@@ -99,21 +99,25 @@ def picture_folder(tmp_path_factory, mnist_sample):
 
 def test_predict_flags_unsure_answers_in_text_and_json(model_file, picture_folder, capsys):
     pictures = [str(picture_folder / "1")]
-    assert main(["predict", "--model", model_file, *pictures, "--json",
-                 "--min-probability", "0.999"]) == 0
+    assert (
+        main(["predict", "--model", model_file, *pictures, "--json", "--min-probability", "0.999"])
+        == 0
+    )
     results = json.loads(capsys.readouterr().out)
     for r in results:
         expected = r["probability"] < 0.999
         assert r["unsure"] is expected or "the ink was hard to find" in " ".join(
-            r.get("unsure_because", []))
+            r.get("unsure_because", [])
+        )
         if r["unsure"]:
             assert r["unsure_because"]
     assert any(r["unsure"] for r in results)
     main(["predict", "--model", model_file, *pictures, "--min-probability", "0.999"])
     printed = capsys.readouterr().out
     assert "UNSURE: probability" in printed and "answers are unsure" in printed
-    assert main(["predict", "--model", model_file, *pictures, "--json",
-                 "--min-probability", "0"]) == 0
+    assert (
+        main(["predict", "--model", model_file, *pictures, "--json", "--min-probability", "0"]) == 0
+    )
     assert not any(r["unsure"] for r in json.loads(capsys.readouterr().out))
 
 
@@ -123,11 +127,9 @@ def test_predict_refuses_a_probability_beyond_one(capsys):
     assert info.value.code == 2 and "a probability in [0, 1]" in capsys.readouterr().err
 
 
-def test_evaluate_reads_a_folder_of_labelled_pictures(model_file, picture_folder, tmp_path,
-                                                      capsys):
+def test_evaluate_reads_a_folder_of_labelled_pictures(model_file, picture_folder, tmp_path, capsys):
     show = tmp_path / "misread"
-    assert main(["evaluate", model_file, "--data", str(picture_folder),
-                 "--show", str(show)]) == 0
+    assert main(["evaluate", model_file, "--data", str(picture_folder), "--show", str(show)]) == 0
     printed = capsys.readouterr().out
     assert "13 pictures in" in printed and "read through the normaliser" in printed
     assert "Accuracy: " in printed and "Confusion matrix" in printed

@@ -14,8 +14,15 @@ from skdigits import build_report
 matplotlib.use("Agg")
 
 SECTIONS = [
-    "summary", "model", "per-class", "confusion-matrix", "most-confused",
-    "misclassified", "learning-curves", "samples", "environment",
+    "summary",
+    "model",
+    "per-class",
+    "confusion-matrix",
+    "most-confused",
+    "misclassified",
+    "learning-curves",
+    "samples",
+    "environment",
 ]
 
 
@@ -61,7 +68,9 @@ def test_report_has_every_section_and_embedded_images(report_dir):
 def test_metrics_json(report_dir, small_split):
     document = json.loads((report_dir / "metrics.json").read_text())
     assert document["dataset"] == {
-        "name": "the test split", "n_samples": len(small_split[3]), "image_shape": [28, 28]
+        "name": "the test split",
+        "n_samples": len(small_split[3]),
+        "image_shape": [28, 28],
     }
     assert 0 <= document["metrics"]["accuracy"] <= 1
     assert document["model"]["n_parameters"] == 50890
@@ -79,24 +88,42 @@ def _chromium():
     return None
 
 
-@pytest.mark.skipif(_chromium() is None, reason="Chromium is not installed (Debian: apt-get install chromium)")
+@pytest.mark.skipif(
+    _chromium() is None, reason="Chromium is not installed (Debian: apt-get install chromium)"
+)
 def test_report_renders_in_headless_chromium_with_its_images(report_dir, tmp_path):
     flags = [
-        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
         "--virtual-time-budget=5000",
     ]
     url = (report_dir / "report.html").as_uri()
     dom = subprocess.run(
         [_chromium(), *flags, f"--user-data-dir={tmp_path / 'profile-dom'}", "--dump-dom", url],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     ).stdout
     assert 'data-images-loaded="4/4"' in dom
     screenshot = tmp_path / "report.png"
     subprocess.run(
-        [_chromium(), *flags, f"--user-data-dir={tmp_path / 'profile-png'}",
-         "--window-size=1100,3000", f"--screenshot={screenshot}", url],
-        capture_output=True, timeout=120, check=True,
+        [
+            _chromium(),
+            *flags,
+            f"--user-data-dir={tmp_path / 'profile-png'}",
+            "--window-size=1100,3000",
+            f"--screenshot={screenshot}",
+            url,
+        ],
+        capture_output=True,
+        timeout=120,
+        check=True,
     )
     from PIL import Image
 

@@ -85,8 +85,9 @@ def test_fit_times_are_shares_of_the_run(searches):
 
 
 def test_several_metrics_refit_by_name_and_train_scores_equal_grid_search(digits):
-    options = dict(scoring=["accuracy", "f1_macro"], refit="f1_macro", cv=2,
-                   return_train_score=True)
+    options = dict(
+        scoring=["accuracy", "f1_macro"], refit="f1_macro", cv=2, return_train_score=True
+    )
     grid = {"classifier__epochs": [1, 3]}
     ours = EpochGridSearchCV(pipeline(), grid, **options).fit(*digits)
     theirs = GridSearchCV(pipeline(), grid, **options).fit(*digits)
@@ -98,8 +99,11 @@ def test_several_metrics_refit_by_name_and_train_scores_equal_grid_search(digits
 
 @pytest.mark.slow
 def test_two_layer_settings_share_runs_separately_and_equal_grid_search(digits):
-    grid = {"classifier__hidden_layer_sizes": [(16,), (8, 8)], "classifier__epochs": [1, 2, 3],
-            "classifier__dropout": [0.0, 0.2]}
+    grid = {
+        "classifier__hidden_layer_sizes": [(16,), (8, 8)],
+        "classifier__epochs": [1, 2, 3],
+        "classifier__dropout": [0.0, 0.2],
+    }
     ours = EpochGridSearchCV(pipeline(), grid, cv=2).fit(*digits)
     theirs = GridSearchCV(pipeline(), grid, cv=2).fit(*digits)
     assert_same_search(ours, theirs)
@@ -126,8 +130,9 @@ def test_parallel_runs_equal_the_sequential_search(searches, digits):
 
 
 def test_without_refit_it_reports_each_fold_and_epochs_value(digits, capsys):
-    search = EpochGridSearchCV(pipeline(), {"classifier__epochs": [1, 2]}, cv=2, refit=False,
-                               verbose=3).fit(*digits)
+    search = EpochGridSearchCV(
+        pipeline(), {"classifier__epochs": [1, 2]}, cv=2, refit=False, verbose=3
+    ).fit(*digits)
     printed = capsys.readouterr().out
     assert "totalling 4 fits, in 2 training runs (4 epochs instead of 6)" in printed
     assert printed.count("(shared run)") == 4 and "classifier__epochs=2;, score=" in printed
@@ -144,8 +149,9 @@ def test_sample_weights_are_split_with_the_folds_as_in_grid_search(digits):
     theirs = GridSearchCV(pipeline(), grid, cv=2).fit(X, y, classifier__sample_weight=weights)
     assert_same_search(ours, theirs)
     unweighted = EpochGridSearchCV(pipeline(), grid, cv=2).fit(X, y)
-    assert not np.allclose(unweighted.cv_results_["mean_test_score"],
-                           ours.cv_results_["mean_test_score"])
+    assert not np.allclose(
+        unweighted.cv_results_["mean_test_score"], ours.cv_results_["mean_test_score"]
+    )
 
 
 # -- grids that share nothing: GridSearchCV's own fit ----------------------------------
@@ -170,16 +176,20 @@ def test_epochs_on_the_classifier_default_only_are_its_epochs(digits):
 # -- what cannot be shared ---------------------------------------------------------------
 def test_non_skdigits_estimator_is_refused_with_a_clear_message(digits):
     X, y = digits
-    with pytest.raises(TypeError, match="DigitClassifier or a pipeline ending in one.*"
-                                        "LogisticRegression.*Use sklearn.model_selection"):
+    with pytest.raises(
+        TypeError,
+        match="DigitClassifier or a pipeline ending in one.*"
+        "LogisticRegression.*Use sklearn.model_selection",
+    ):
         EpochGridSearchCV(LogisticRegression(), {"C": [1, 2]}).fit(X.reshape(300, -1), y)
 
 
 def test_a_learning_rate_schedule_over_the_total_epochs_is_fitted_separately(digits):
     grid = {"classifier__epochs": [1, 2]}
     with pytest.warns(UserWarning, match="separately.*learning_rate_schedule='cosine'"):
-        search = EpochGridSearchCV(pipeline(learning_rate_schedule="cosine"), grid,
-                                   cv=2).fit(*digits)
+        search = EpochGridSearchCV(pipeline(learning_rate_schedule="cosine"), grid, cv=2).fit(
+            *digits
+        )
     assert search.epochs_saved_ == 0
 
 
@@ -194,17 +204,21 @@ def test_augmented_training_equals_grid_search(digits):
 
 def test_warm_start_candidates_are_fitted_separately_with_one_warning(digits):
     with pytest.warns(UserWarning, match=r"fits 2 candidate\(s\) separately.*warm_start") as caught:
-        search = EpochGridSearchCV(pipeline(warm_start=True), {"classifier__epochs": [1, 2]},
-                                   cv=2).fit(*digits)
+        search = EpochGridSearchCV(
+            pipeline(warm_start=True), {"classifier__epochs": [1, 2]}, cv=2
+        ).fit(*digits)
     assert len([w for w in caught if "separately" in str(w.message)]) == 1
     assert search.epochs_saved_ == 0 and search.epochs_trained_ == 2 * 3
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("params, reason", [
-    ({"training_loop": "keras"}, "training_loop='keras'"),
-    ({"validation_split": 0.2}, "validation_split"),
-])
+@pytest.mark.parametrize(
+    "params, reason",
+    [
+        ({"training_loop": "keras"}, "training_loop='keras'"),
+        ({"validation_split": 0.2}, "validation_split"),
+    ],
+)
 def test_keras_training_loop_candidates_are_fitted_separately(digits, params, reason):
     grid = {"classifier__epochs": [1, 2]}
     with pytest.warns(UserWarning, match=f"separately.*{reason}"):
@@ -228,8 +242,27 @@ def test_a_failing_run_scores_its_candidates_as_error_score(digits):
 def test_cli_search_says_how_many_epochs_it_saved(tmp_path, capsys, empty_data_home):
     from skdigits.cli import main
 
-    assert main(["search", "--hidden", "16", "--epochs", "1", "2", "--cv", "2", "--data",
-                 "sample", "--max-samples", "300", "--out", str(tmp_path)]) == 0
+    assert (
+        main(
+            [
+                "search",
+                "--hidden",
+                "16",
+                "--epochs",
+                "1",
+                "2",
+                "--cv",
+                "2",
+                "--data",
+                "sample",
+                "--max-samples",
+                "300",
+                "--out",
+                str(tmp_path),
+            ]
+        )
+        == 0
+    )
     printed = capsys.readouterr().out
     assert "4 epochs trained instead of 6 (2 saved)" in printed
     assert list(tmp_path.glob("best_model.*"))  # the refitted best pipeline
@@ -238,9 +271,9 @@ def test_cli_search_says_how_many_epochs_it_saved(tmp_path, capsys, empty_data_h
 @pytest.mark.slow
 def test_runs_on_a_dask_cluster_equal_the_local_search(searches, digits):
     pytest.importorskip("distributed", reason="the distributed extra is not installed")
-    from skdigits.distributed import connect, fit_on_cluster
-
     from distributed import get_task_stream
+
+    from skdigits.distributed import connect, fit_on_cluster
 
     ours, _, _ = searches
     search = EpochGridSearchCV(pipeline(), GRID, cv=2)
@@ -254,9 +287,14 @@ def test_runs_on_a_dask_cluster_equal_the_local_search(searches, digits):
 
 @pytest.mark.slow
 def test_search_benchmark_runs_and_finds_the_same_results():
-    script = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                          "benchmarks", "search.py")
-    result = subprocess.run([sys.executable, script, "--tiny", "--repeats", "1"],
-                            capture_output=True, text=True, timeout=600)
+    script = os.path.join(
+        os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "benchmarks", "search.py"
+    )
+    result = subprocess.run(
+        [sys.executable, script, "--tiny", "--repeats", "1"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
     assert "| ratio |" in result.stdout and "| same | same |" in result.stdout

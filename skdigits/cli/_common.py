@@ -20,8 +20,7 @@ def _check_writable(folder, shown):
         os.unlink(probe)
     except OSError as exc:
         raise UsageError(
-            f"cannot save to {shown}: folder {folder} cannot be written "
-            f"({exc.strerror or exc})"
+            f"cannot save to {shown}: folder {folder} cannot be written ({exc.strerror or exc})"
         ) from None
 
 
@@ -51,8 +50,7 @@ def check_output_folder(path, what="files"):
         os.makedirs(path, exist_ok=True)
     except OSError as exc:
         raise UsageError(
-            f"cannot write {what} to {path}: the folder cannot be created "
-            f"({exc.strerror or exc})"
+            f"cannot write {what} to {path}: the folder cannot be created ({exc.strerror or exc})"
         ) from None
     _check_writable(path, path)
     return path
@@ -82,7 +80,9 @@ def load_model_file(path, allow_pickle=False):
     try:
         check_is_fitted(model)
     except NotFittedError:
-        raise UsageError(f"{path} holds an unfitted {type(model).__name__}: fit it before saving")
+        raise UsageError(
+            f"{path} holds an unfitted {type(model).__name__}: fit it before saving"
+        ) from None
     return model
 
 
@@ -104,8 +104,12 @@ def labelled_pictures(folder):
         re.fullmatch("[0-9]", e) and os.path.isdir(os.path.join(folder, e)) for e in entries
     ):
         return None
-    pairs = [(file, int(e)) for e in entries
-             for file in list_image_files([os.path.join(folder, e)]) if os.path.isfile(file)]
+    pairs = [
+        (file, int(e))
+        for e in entries
+        for file in list_image_files([os.path.join(folder, e)])
+        if os.path.isfile(file)
+    ]
     return pairs or None
 
 
@@ -194,7 +198,9 @@ def print_evaluation(estimator, X, y):
     correct = round(result["accuracy"] * n_samples)
     print(f"\nAccuracy: {result['accuracy']:.4f} ({correct}/{n_samples})\n")
     table = pd.DataFrame({**result["per_class"], "macro avg": result["macro_avg"]}).T
-    print(table.to_string(float_format="{:.4f}".format,
-                          formatters={"support": "{:.0f}".format}) + "\n")
+    print(
+        table.to_string(float_format="{:.4f}".format, formatters={"support": "{:.0f}".format})
+        + "\n"
+    )
     print("Confusion matrix (rows: true label, columns: predicted label):")
     print(pd.DataFrame(result["confusion_matrix"], index=labels, columns=labels).to_string())

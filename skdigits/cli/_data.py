@@ -9,14 +9,15 @@ from ._options import add_command, data_home_options
 def add_parser(subparsers):
     """Add ``skdigits data`` (also ``skdigits info``)."""
     parser = add_command(
-        subparsers, "data", aliases=["info"],
+        subparsers,
+        "data",
+        aliases=["info"],
         help="show the data home and which data sets are present and verified",
         description="Show where the data home is, which data sets it holds, and whether "
         "their files match the published checksums.",
         parents=[data_home_options()],
     )
-    parser.add_argument("--no-verify", action="store_true",
-                        help="skip the checksum verification")
+    parser.add_argument("--no-verify", action="store_true", help="skip the checksum verification")
     return parser
 
 
@@ -26,8 +27,10 @@ def run(args):
 
     home = get_data_home(args.data_home)
     origin = (
-        "--data-home" if args.data_home
-        else "$SKDIGITS_DATA" if os.environ.get("SKDIGITS_DATA")
+        "--data-home"
+        if args.data_home
+        else "$SKDIGITS_DATA"
+        if os.environ.get("SKDIGITS_DATA")
         else "default; set SKDIGITS_DATA to change it"
     )
     print(f"Data home: {home} ({origin})")
@@ -39,8 +42,11 @@ def run(args):
             print(f"  {name:<14} unreadable: {where} ({exc.strerror or exc})")
             continue
         if status["present"]:
-            state = {True: "present, verified", False: "present, checksum MISMATCH",
-                     None: "present, not verified"}[status["verified"]]
+            state = {
+                True: "present, verified",
+                False: "present, checksum MISMATCH",
+                None: "present, not verified",
+            }[status["verified"]]
         else:
             missing = [role for role, f in status["files"].items() if not f["present"]]
             state = "absent" if len(missing) == 4 else f"incomplete (missing {', '.join(missing)})"

@@ -7,7 +7,8 @@ from ._options import add_command, data_home_options, positive_float
 def add_parser(subparsers):
     """Add ``skdigits download``."""
     parser = add_command(
-        subparsers, "download",
+        subparsers,
+        "download",
         help="download a data set into the data home and verify it",
         description="Download the four IDX files of a data set into <data home>/<name>/, "
         "with a progress bar, a timeout and checksum verification. Files already present "
@@ -18,7 +19,10 @@ def add_parser(subparsers):
     )
     parser.add_argument("dataset", choices=DATASET_NAMES, help="the data set")
     parser.add_argument(
-        "--timeout", type=positive_float, default=30.0, metavar="SECONDS",
+        "--timeout",
+        type=positive_float,
+        default=30.0,
+        metavar="SECONDS",
         help="give up on a silent server after this long (default: %(default)s)",
     )
     return parser

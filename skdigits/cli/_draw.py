@@ -26,7 +26,8 @@ def port_number(text):
 def add_parser(subparsers):
     """Add ``skdigits draw``."""
     parser = add_command(
-        subparsers, "draw",
+        subparsers,
+        "draw",
         help="draw a digit in a local web page and watch the model read it",
         description="Serve a page where you draw a digit with the mouse, a finger or a pen "
         "(or drop a photo) and see, after each stroke, the digit the model reads, its ten "
@@ -39,14 +40,24 @@ def add_parser(subparsers):
         "  skdigits draw --no-browser --port 0",
         parents=[model_options(optional=True), allow_pickle_options()],
     )
-    parser.add_argument("--port", type=port_number, metavar="N",
-                        help=f"port to listen on; 0 picks a free one (default: {DEFAULT_PORT}, "
-                        "or a free one when it is taken)")
-    parser.add_argument("--host", default="127.0.0.1",
-                        help="interface to listen on (default: %(default)s, this machine "
-                        "only); 0.0.0.0 lets anyone on the network use the page")
-    parser.add_argument("--no-browser", action="store_true",
-                        help="do not open the page in a browser; just print its address")
+    parser.add_argument(
+        "--port",
+        type=port_number,
+        metavar="N",
+        help=f"port to listen on; 0 picks a free one (default: {DEFAULT_PORT}, "
+        "or a free one when it is taken)",
+    )
+    parser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="interface to listen on (default: %(default)s, this machine "
+        "only); 0.0.0.0 lets anyone on the network use the page",
+    )
+    parser.add_argument(
+        "--no-browser",
+        action="store_true",
+        help="do not open the page in a browser; just print its address",
+    )
     return parser
 
 
@@ -109,13 +120,16 @@ def run(args):
         print(
             f"skdigits: warning: listening on {args.host}: anyone who can reach this machine "
             "on the network can use the page. Use --host 127.0.0.1 to keep it to yourself.",
-            file=sys.stderr, flush=True,
+            file=sys.stderr,
+            flush=True,
         )
     url = server.url
     print(f"Drawing page at {url}  (press Ctrl-C to stop)", flush=True)
     if not is_loopback(args.host):
-        print(f"From other devices: http://<this machine's address>:{server.server_address[1]}/",
-              flush=True)
+        print(
+            f"From other devices: http://<this machine's address>:{server.server_address[1]}/",
+            flush=True,
+        )
     if not args.no_browser and not _open_browser(url):
         print("Open that address in a browser.", flush=True)
     try:

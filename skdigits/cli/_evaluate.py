@@ -29,7 +29,8 @@ from ._pictures import (
 def add_parser(subparsers):
     """Add ``skdigits evaluate``."""
     parser = add_command(
-        subparsers, "evaluate",
+        subparsers,
+        "evaluate",
         help="print accuracy, classification report and confusion matrix of a saved model",
         description="Evaluate a saved pipeline on labelled digits (the test split of a "
         "data set, or the whole embedded sample) and print the accuracy, the "
@@ -39,12 +40,19 @@ def add_parser(subparsers):
         "  skdigits evaluate model.skdigits --data ./my-photos --show misread/   "
         "# my-photos/3/IMG_0042.jpg ...\n"
         "  skdigits evaluate old-model.joblib --allow-pickle   # only a file you trust",
-        parents=[model_options(), allow_pickle_options(), labelled_data_options("mnist"),
-                 data_home_options()],
+        parents=[
+            model_options(),
+            allow_pickle_options(),
+            labelled_data_options("mnist"),
+            data_home_options(),
+        ],
     )
-    parser.add_argument("--show", metavar="DIR",
-                        help="with a folder of pictures: save each misread picture beside "
-                        "what the model saw in DIR")
+    parser.add_argument(
+        "--show",
+        metavar="DIR",
+        help="with a folder of pictures: save each misread picture beside "
+        "what the model saw in DIR",
+    )
     return parser
 
 
@@ -61,8 +69,10 @@ def _evaluate_pictures(model, files, y, description, args):
     failed = len(results) - len(readable)
     if failed:
         correct = sum(results[i]["digit"] == results[i]["label"] for i in readable)
-        print(f"{failed} of {len(results)} pictures gave no digit; counting them as misread, "
-              f"the accuracy is {correct / len(results):.4f} ({correct}/{len(results)}).")
+        print(
+            f"{failed} of {len(results)} pictures gave no digit; counting them as misread, "
+            f"the accuracy is {correct / len(results):.4f} ({correct}/{len(results)})."
+        )
     wrong, used = misread(results), set()
     if wrong:
         print(f"\nMisread pictures ({len(wrong)}; label -> read as, probability):")
@@ -75,7 +85,10 @@ def _evaluate_pictures(model, files, y, description, args):
             picture, normalized, _ = read_picture(normalizer, r["file"])
             line += "  -> " + save_side_by_side(
                 os.path.join(args.show, f"{r['label']}-" + picture_name(r["file"], used)),
-                picture, normalized, r["digit"], r["probability"],
+                picture,
+                normalized,
+                r["digit"],
+                r["probability"],
                 title=f"labelled {r['label']}",
             )
         print(line)
@@ -89,8 +102,10 @@ def run(args):
     if X.dtype == object:
         return _evaluate_pictures(model, X, y, description, args)
     if args.show:
-        raise UsageError("--show saves misread pictures: use it with --data FOLDER, a folder "
-                         "of pictures laid out as <label>/<image>")
+        raise UsageError(
+            "--show saves misread pictures: use it with --data FOLDER, a folder "
+            "of pictures laid out as <label>/<image>"
+        )
     check_images(model, X, description)
     print(f"Model: {args.model}\nData: {description}")
     print_evaluation(model, X, y)

@@ -7,7 +7,8 @@ from ._options import add_command
 def add_parser(subparsers):
     """Add ``skdigits inspect``."""
     parser = add_command(
-        subparsers, "inspect",
+        subparsers,
+        "inspect",
         help="print the manifest of a .skdigits model file without loading it",
         description="Print what a .skdigits model file holds (format version, the versions "
         "that wrote it, the pipeline's steps, parameters and fitted state) as JSON, "

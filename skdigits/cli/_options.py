@@ -22,8 +22,13 @@ def add_command(subparsers, name, *, help, description, epilog=None, parents=(),
     """Add a subcommand; its description is wrapped, its epilog (examples) kept as written."""
     width = max(shutil.get_terminal_size().columns - 2, 20)  # as argparse wraps help
     return subparsers.add_parser(
-        name, aliases=list(aliases), help=help, description=textwrap.fill(description, width),
-        epilog=epilog, parents=list(parents), formatter_class=argparse.RawDescriptionHelpFormatter,
+        name,
+        aliases=list(aliases),
+        help=help,
+        description=textwrap.fill(description, width),
+        epilog=epilog,
+        parents=list(parents),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
 
 
@@ -35,7 +40,8 @@ def data_home_options():
     """``--data-home DIR``: where data sets live."""
     parser = _parent()
     parser.add_argument(
-        "--data-home", metavar="DIR",
+        "--data-home",
+        metavar="DIR",
         help="where data sets live (default: $SKDIGITS_DATA, else ~/skdigits_data)",
     )
     return parser
@@ -45,7 +51,8 @@ def allow_pickle_options():
     """``--allow-pickle``: also load joblib/pickle model files."""
     parser = _parent()
     parser.add_argument(
-        "--allow-pickle", action="store_true",
+        "--allow-pickle",
+        action="store_true",
         help="also load a joblib/pickle model file; loading a pickle can run any code it "
         "holds, so use this only for files you made or trust",
     )
@@ -56,8 +63,11 @@ def model_options(*, optional=False):
     """The ``model`` file argument (``optional``: the default model when left out)."""
     parser = _parent()
     help = "a model file saved by skdigits train or save_model"
-    parser.add_argument("model", nargs="?" if optional else None,
-                        help=help + (" (default: the default model)" if optional else ""))
+    parser.add_argument(
+        "model",
+        nargs="?" if optional else None,
+        help=help + (" (default: the default model)" if optional else ""),
+    )
     return parser
 
 
@@ -72,7 +82,10 @@ def random_state_options():
     """``--random-state SEED``: the seed of the data split and the network."""
     parser = _parent()
     parser.add_argument(
-        "--random-state", type=seed, default=0, metavar="SEED",
+        "--random-state",
+        type=seed,
+        default=0,
+        metavar="SEED",
         help="seed of the split and the network (default: %(default)s)",
     )
     return parser

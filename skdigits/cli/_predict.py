@@ -35,7 +35,8 @@ def _split_model(args):
 def add_parser(subparsers):
     """Add ``skdigits predict``."""
     parser = add_command(
-        subparsers, "predict",
+        subparsers,
+        "predict",
         help="read the digit in your own pictures (photos, scans, drawings)",
         description="Print, for each picture, the digit, its probability and the runner-up. "
         "Pictures are made MNIST-like first (DigitImageNormalizer). The model is --model "
@@ -48,17 +49,26 @@ def add_parser(subparsers):
         "  skdigits predict photo.jpg --show seen/",
         parents=[allow_pickle_options()],
     )
-    parser.add_argument("inputs", nargs="+", metavar="[MODEL] IMAGE",
-                        help="an optional .skdigits model file, then image files or folders "
-                        "of images")
+    parser.add_argument(
+        "inputs",
+        nargs="+",
+        metavar="[MODEL] IMAGE",
+        help="an optional .skdigits model file, then image files or folders of images",
+    )
     parser.add_argument("--model", metavar="FILE", help="the model file to use")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
-    parser.add_argument("--show", metavar="DIR",
-                        help="save each picture beside what the model saw (28x28) in DIR")
-    parser.add_argument("--min-probability", type=probability, default=0.6, metavar="P",
-                        help="flag answers whose probability is under P as unsure, as well "
-                        "as pictures whose ink was hard to find; 0 flags only those "
-                        "(default: %(default)s)")
+    parser.add_argument(
+        "--show", metavar="DIR", help="save each picture beside what the model saw (28x28) in DIR"
+    )
+    parser.add_argument(
+        "--min-probability",
+        type=probability,
+        default=0.6,
+        metavar="P",
+        help="flag answers whose probability is under P as unsure, as well "
+        "as pictures whose ink was hard to find; 0 flags only those "
+        "(default: %(default)s)",
+    )
     return parser
 
 
@@ -97,7 +107,10 @@ def run(args):
         if args.show and "error" not in result:
             result["picture"] = save_side_by_side(
                 os.path.join(args.show, picture_name(file, used_names)),
-                picture, normalized, result["digit"], result["probability"],
+                picture,
+                normalized,
+                result["digit"],
+                result["probability"],
             )
         results.append(result)
     if args.json:
@@ -108,16 +121,20 @@ def run(args):
             if "error" in r:
                 print(f"{r['file']:<{width}}  error: {r['error']}")
             else:
-                line = (f"{r['file']:<{width}}  {r['digit']}  (p={r['probability']:.2f}; "
-                        f"runner-up {r['runner_up']}, p={r['runner_up_probability']:.2f})")
+                line = (
+                    f"{r['file']:<{width}}  {r['digit']}  (p={r['probability']:.2f}; "
+                    f"runner-up {r['runner_up']}, p={r['runner_up_probability']:.2f})"
+                )
                 if r["unsure"]:
                     line += "  UNSURE: " + "; ".join(r["unsure_because"])
                 print(line + (f"  -> {r['picture']}" if "picture" in r else ""))
     failed = sum("error" in r for r in results)
     unsure = sum(r.get("unsure", False) for r in results)
     if unsure and len(results) > 1 and not args.json:
-        print(f"{unsure} of {len(results)} answers are unsure: check those pictures "
-              "(--show DIR saves what the model saw).")
+        print(
+            f"{unsure} of {len(results)} answers are unsure: check those pictures "
+            "(--show DIR saves what the model saw)."
+        )
     if failed and not args.json:
         print(f"{failed} of {len(results)} pictures could not be read as a digit.")
     return 1 if failed else 0

@@ -22,16 +22,25 @@ from ._pictures import misread, read_labelled_pictures, read_picture
 def add_parser(subparsers):
     """Add ``skdigits report``."""
     parser = add_command(
-        subparsers, "report",
+        subparsers,
+        "report",
         help="write a self-contained HTML report and metrics.json about a saved model",
         description="Write DIR/report.html (self-contained: images embedded) and "
         "DIR/metrics.json for a saved pipeline evaluated on labelled digits.",
         epilog="examples:\n  skdigits report skdigits-model.skdigits --data mnist --out report/",
-        parents=[model_options(), allow_pickle_options(), labelled_data_options("mnist"),
-                 data_home_options()],
+        parents=[
+            model_options(),
+            allow_pickle_options(),
+            labelled_data_options("mnist"),
+            data_home_options(),
+        ],
     )
-    parser.add_argument("--out", default="skdigits-report", metavar="DIR",
-                        help="output folder (default: %(default)s)")
+    parser.add_argument(
+        "--out",
+        default="skdigits-report",
+        metavar="DIR",
+        help="output folder (default: %(default)s)",
+    )
     return parser
 
 
@@ -53,19 +62,30 @@ def _report_pictures(model, files, y, description, out):
     normalizer, rest, results, seen = read_labelled_pictures(model, files, y)
     keep = [i for i, r in enumerate(results) if "error" not in r]
     if not keep:
-        raise UsageError(f"none of the {len(results)} pictures in {description} could be read "
-                         f"as a digit: {results[0]['error']}")
+        raise UsageError(
+            f"none of the {len(results)} pictures in {description} could be read "
+            f"as a digit: {results[0]['error']}"
+        )
     wrong = []
     for r in misread(results):
-        entry = {"file": r["file"], "label": r["label"], "read_as": r.get("digit"),
-                 "probability": r.get("probability"), "error": r.get("error")}
+        entry = {
+            "file": r["file"],
+            "label": r["label"],
+            "read_as": r.get("digit"),
+            "probability": r.get("probability"),
+            "error": r.get("error"),
+        }
         if "error" not in r:
             picture, entry["seen"], _ = read_picture(normalizer, r["file"])
             entry["picture"] = _thumbnail(picture)
         wrong.append(entry)
     return build_report(
-        rest, np.stack([seen[i] for i in keep]), y[keep], out,
-        dataset=f"{description}, read through the normaliser", misread_pictures=wrong,
+        rest,
+        np.stack([seen[i] for i in keep]),
+        y[keep],
+        out,
+        dataset=f"{description}, read through the normaliser",
+        misread_pictures=wrong,
     )
 
 

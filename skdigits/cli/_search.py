@@ -25,7 +25,8 @@ from ._options import (
 def add_parser(subparsers):
     """Add ``skdigits search``."""
     parser = add_command(
-        subparsers, "search",
+        subparsers,
+        "search",
         help="grid search over layer sizes, epochs and more; save the table and best model",
         description="Run scikit-learn's GridSearchCV over the network's settings on the "
         "training split of a data set, print the ranked results (mean and std of the "
@@ -37,31 +38,61 @@ def add_parser(subparsers):
         "--learning-rate 0.001 0.003 --data mnist --max-samples 10000\n"
         "  skdigits search --hidden 128 256 --epochs 5 --scheduler local --workers 4\n"
         "  skdigits search --hidden 128 256 --epochs 5 --scheduler tcp://10.0.0.5:8786\n"
-        "\n--scheduler needs the distributed extra: pip install \"skdigits[distributed]\"",
+        '\n--scheduler needs the distributed extra: pip install "skdigits[distributed]"',
         parents=[labelled_data_options("sample"), data_home_options(), random_state_options()],
     )
-    parser.add_argument("--hidden", type=layer_sizes, nargs="+", default=[(1024, 128, 64)],
-                        metavar="SIZES", help="layer-size lists to try, e.g. 128 1024,128,64")
-    parser.add_argument("--epochs", type=positive_int, nargs="+", default=[10], metavar="N",
-                        help="epochs values to try; several share one training run per fold")
+    parser.add_argument(
+        "--hidden",
+        type=layer_sizes,
+        nargs="+",
+        default=[(1024, 128, 64)],
+        metavar="SIZES",
+        help="layer-size lists to try, e.g. 128 1024,128,64",
+    )
+    parser.add_argument(
+        "--epochs",
+        type=positive_int,
+        nargs="+",
+        default=[10],
+        metavar="N",
+        help="epochs values to try; several share one training run per fold",
+    )
     parser.add_argument("--batch-size", type=positive_int, nargs="+", metavar="N")
     parser.add_argument("--dropout", type=dropout_rate, nargs="+", metavar="RATE")
     parser.add_argument("--learning-rate", type=positive_float, nargs="+", metavar="RATE")
     parser.add_argument("--cv", type=at_least_two, default=3, help="folds (default: %(default)s)")
     parser.add_argument("--n-jobs", type=int, help="parallel fits on this machine (default: 1)")
-    parser.add_argument("--scheduler", metavar="ADDRESS",
-                        help="run the fits on a Dask cluster: a scheduler address such as "
-                        "tcp://host:8786, or 'local' for worker processes on this machine")
-    parser.add_argument("--workers", type=positive_int, metavar="N",
-                        help="worker processes for --scheduler local (default: one per core)")
-    parser.add_argument("--connect-timeout", type=positive_float, default=30.0, metavar="S",
-                        help="seconds to wait for the scheduler, and for a first worker "
-                        "(default: %(default)s)")
-    parser.add_argument("--max-samples", type=positive_int, metavar="N",
-                        help="search on a stratified subset of N digits")
-    parser.add_argument("--out", default="skdigits-search", metavar="DIR",
-                        help="folder for search_results.csv and best_model.skdigits "
-                        "(default: %(default)s)")
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run the fits on a Dask cluster: a scheduler address such as "
+        "tcp://host:8786, or 'local' for worker processes on this machine",
+    )
+    parser.add_argument(
+        "--workers",
+        type=positive_int,
+        metavar="N",
+        help="worker processes for --scheduler local (default: one per core)",
+    )
+    parser.add_argument(
+        "--connect-timeout",
+        type=positive_float,
+        default=30.0,
+        metavar="S",
+        help="seconds to wait for the scheduler, and for a first worker (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--max-samples",
+        type=positive_int,
+        metavar="N",
+        help="search on a stratified subset of N digits",
+    )
+    parser.add_argument(
+        "--out",
+        default="skdigits-search",
+        metavar="DIR",
+        help="folder for search_results.csv and best_model.skdigits (default: %(default)s)",
+    )
     return parser
 
 
@@ -85,8 +116,10 @@ def run(args):
             "--workers sets the size of a local cluster: use it with --scheduler local"
         )
     if args.scheduler and args.n_jobs is not None:
-        raise UsageError("--n-jobs is for fits on this machine; with --scheduler the cluster's "
-                         "workers run the fits (size a local one with --workers)")
+        raise UsageError(
+            "--n-jobs is for fits on this machine; with --scheduler the cluster's "
+            "workers run the fits (size a local one with --workers)"
+        )
     if args.scheduler:
         try:
             from ..distributed import connect, fit_on_cluster
@@ -120,16 +153,21 @@ def run(args):
         description += f", stratified subset of {len(y):,}"
     _check_folds(y, args)
     grid = {"classifier__hidden_layer_sizes": args.hidden, "classifier__epochs": args.epochs}
-    for option, name in (("batch_size", "batch_size"), ("dropout", "dropout"),
-                         ("learning_rate", "learning_rate")):
+    for option, name in (
+        ("batch_size", "batch_size"),
+        ("dropout", "dropout"),
+        ("learning_rate", "learning_rate"),
+    ):
         if getattr(args, option):
             grid[f"classifier__{name}"] = getattr(args, option)
     n_candidates = len(ParameterGrid(grid))
-    where = (f"on the Dask cluster {args.scheduler}" if args.scheduler
-             else f"n_jobs={args.n_jobs or 1}")
+    where = (
+        f"on the Dask cluster {args.scheduler}" if args.scheduler else f"n_jobs={args.n_jobs or 1}"
+    )
     print(
         f"Data: {description}\nSearching {n_candidates} candidates x {args.cv} folds = "
-        f"{n_candidates * args.cv} fits ({where}).", flush=True,
+        f"{n_candidates * args.cv} fits ({where}).",
+        flush=True,
     )
     # several epochs values: one training run per fold for all of them
     shares_runs = len(set(args.epochs)) > 1
@@ -149,16 +187,19 @@ def run(args):
             print(
                 f"Cluster: {client.scheduler.address}, {len(workers)} worker(s), "
                 f"{sum(w['nthreads'] for w in workers)} thread(s); progress below, "
-                "the final refit on all the data runs here.", flush=True,
+                "the final refit on all the data runs here.",
+                flush=True,
             )
             fit_on_cluster(search, X, y, client=client, verbose=10, timeout=timeout)
     else:
         search.fit(X, y)
     if shares_runs:
         trained, saved = search.epochs_trained_, search.epochs_saved_
-        print(f"\nEpochs: {trained} epochs trained instead of {trained + saved} ({saved} saved): "
-              "each fold trains once, to the largest epochs value, and mean_fit_s is each "
-              "candidate's share of that run.")
+        print(
+            f"\nEpochs: {trained} epochs trained instead of {trained + saved} ({saved} saved): "
+            "each fold trains once, to the largest epochs value, and mean_fit_s is each "
+            "candidate's share of that run."
+        )
     results = pd.DataFrame(search.cv_results_)
     table = pd.DataFrame({"rank": results["rank_test_score"]})
     for key in grid:

@@ -22,7 +22,8 @@ from ._options import (
 def add_parser(subparsers):
     """Add ``skdigits train``."""
     parser = add_command(
-        subparsers, "train",
+        subparsers,
+        "train",
         help="train the digit pipeline, report test accuracy and save it",
         description="Train the reference pipeline (pixel scaler, reshape, dense network) on "
         "the best digit data available offline: full MNIST (60,000 training and 10,000 test "
@@ -42,45 +43,60 @@ examples:
     )
     data_choice = parser.add_mutually_exclusive_group()
     data_choice.add_argument(
-        "--download", action="store_true",
+        "--download",
+        action="store_true",
         help="download full MNIST into the data home first if it is missing",
     )
     data_choice.add_argument(
-        "--sample", action="store_true",
+        "--sample",
+        action="store_true",
         help="train on the embedded 5,000-digit sample even when full MNIST is here",
     )
     parser.add_argument(
-        "--out", default="skdigits-model.skdigits", metavar="PATH",
+        "--out",
+        default="skdigits-model.skdigits",
+        metavar="PATH",
         help="where to save the fitted pipeline (default: %(default)s; a name ending in "
         ".joblib writes a pickle instead, which loads only with --allow-pickle)",
     )
     parser.add_argument(
-        "--preset", choices=("reference", "best"), default="reference",
+        "--preset",
+        choices=("reference", "best"),
+        default="reference",
         help="reference: the classic tutorial's network and training; best: the same "
         "network, 40 epochs on randomly distorted digits with a cosine learning-rate "
         "decay (about 99.3%% on MNIST, minutes on two cores) (default: %(default)s)",
     )
     parser.add_argument(
-        "--hidden", type=layer_sizes, default=None, metavar="SIZES",
+        "--hidden",
+        type=layer_sizes,
+        default=None,
+        metavar="SIZES",
         help="hidden layer sizes, comma-separated (default: 1024,128,64)",
     )
-    parser.add_argument("--epochs", type=positive_int, default=None,
-                        help="default: 10, or 40 with --preset best")
     parser.add_argument(
-        "--batch-size", type=positive_int, default=64, help="default: %(default)s"
+        "--epochs", type=positive_int, default=None, help="default: 10, or 40 with --preset best"
     )
+    parser.add_argument("--batch-size", type=positive_int, default=64, help="default: %(default)s")
     parser.add_argument(
-        "--test-size", type=fraction, default=0.2, metavar="FRACTION",
+        "--test-size",
+        type=fraction,
+        default=0.2,
+        metavar="FRACTION",
         help="fraction of the sample held out for evaluation, stratified; full MNIST "
         "uses its own 10,000 test digits (default: %(default)s)",
     )
     parser.add_argument(
-        "--verbose", type=int, choices=(0, 1, 2), default=None,
+        "--verbose",
+        type=int,
+        choices=(0, 1, 2),
+        default=None,
         help="Keras progress: 0 silent, 1 progress bar, 2 one line per epoch "
         "(default: 1 on a terminal, else 2)",
     )
     parser.add_argument(
-        "--report", metavar="DIR",
+        "--report",
+        metavar="DIR",
         help="also write an HTML report and metrics.json about the trained model to DIR",
     )
     return parser
@@ -146,11 +162,15 @@ def run(args):
     classifier = pipeline["classifier"]
     layers = "-".join(str(s) for s in (X_train[0].size, *classifier.hidden_layer_sizes, 10))
     extras = "".join(
-        f", {label}" for label, on in (
+        f", {label}"
+        for label, on in (
             (f"augment={classifier.augment}", classifier.augment),
-            (f"{classifier.learning_rate_schedule} learning-rate decay",
-             classifier.learning_rate_schedule),
-        ) if on
+            (
+                f"{classifier.learning_rate_schedule} learning-rate decay",
+                classifier.learning_rate_schedule,
+            ),
+        )
+        if on
     )
     print(
         f"Training a {layers} dense network on {len(y_train):,} digits for "

@@ -71,7 +71,9 @@ def _remove_stale_parts(destination):
         The paths deleted.
     """
     folder, base = os.path.split(os.path.abspath(os.fspath(destination)))
-    pattern = re.compile(rf"\.{re.escape(base)}\.(?:(?P<host>[A-Za-z0-9-]+)\.(?P<pid>\d+)\.)?.*\.part")
+    pattern = re.compile(
+        rf"\.{re.escape(base)}\.(?:(?P<host>[A-Za-z0-9-]+)\.(?P<pid>\d+)\.)?.*\.part"
+    )
     host, removed = _host_tag(), []
     try:
         entries = list(os.scandir(folder))
@@ -136,7 +138,9 @@ class _Progress:
         if self.total:
             frac = min(self.done / self.total, 1.0)
             bar = "#" * int(30 * frac)
-            return f"  {self.label} [{bar:<30}] {100 * frac:5.1f}% {mb:.1f}/{self.total / 1e6:.1f} MB"
+            return (
+                f"  {self.label} [{bar:<30}] {100 * frac:5.1f}% {mb:.1f}/{self.total / 1e6:.1f} MB"
+            )
         return f"  {self.label} {mb:.1f} MB"
 
 
@@ -289,8 +293,7 @@ def download_dataset(name="mnist", *, data_home=None, timeout=30.0, progress=Tru
                 failures.append(str(exc))
         else:
             raise DownloadError(
-                f"Could not download {remote.filename} of {spec.name}:\n  "
-                + "\n  ".join(failures)
+                f"Could not download {remote.filename} of {spec.name}:\n  " + "\n  ".join(failures)
             )
     return folder
 

@@ -215,7 +215,9 @@ def read_kaggle_csv(path, *, image_shape=(28, 28)):
     pixels = table[pixel_columns].to_numpy()
     if not np.issubdtype(pixels.dtype, np.number):
         raise DataFormatError(f"{path}: pixel values must be numbers 0-255.")
-    if pixels.size and (pixels.min() < 0 or pixels.max() > 255 or (pixels != np.round(pixels)).any()):
+    if pixels.size and (
+        pixels.min() < 0 or pixels.max() > 255 or (pixels != np.round(pixels)).any()
+    ):
         raise DataFormatError(
             f"{path}: pixel values must be integers 0-255; found {pixels.min()} to {pixels.max()}."
         )
@@ -296,7 +298,5 @@ def read_image_folder(root):
             images.append(pixels)
             labels.append(int(entry))
     if not images:
-        raise DataFormatError(
-            f"{root} holds no images; expected subfolders 0-9 with image files."
-        )
+        raise DataFormatError(f"{root} holds no images; expected subfolders 0-9 with image files.")
     return np.stack(images), np.asarray(labels, dtype=np.int64)

@@ -45,8 +45,7 @@ def decompress(raw, name):
         return gzip.decompress(raw)
     except (EOFError, OSError, zlib.error) as exc:
         raise DataFormatError(
-            f"{name} is a corrupt or truncated gzip file ({exc}); delete it and "
-            "download it again."
+            f"{name} is a corrupt or truncated gzip file ({exc}); delete it and download it again."
         ) from exc
 
 
@@ -177,4 +176,3 @@ def write_idx(array, path, *, compress=None):
     content = header + body
     with open(path, "wb") as handle:
         handle.write(gzip.compress(content, mtime=0) if compress else content)
-

@@ -100,7 +100,9 @@ _LOAD_DOC = """Load {title}: 60,000 training and 10,000 test images.
     """
 
 
-def load_mnist(path=None, *, data_home=None, download_if_missing=True, as_frame=False, timeout=30.0):
+def load_mnist(
+    path=None, *, data_home=None, download_if_missing=True, as_frame=False, timeout=30.0
+):
     return _load("mnist", path, data_home, download_if_missing, as_frame, timeout)
 
 
@@ -111,12 +113,18 @@ def load_fashion_mnist(
 
 
 load_mnist.__doc__ = _LOAD_DOC.format(
-    title="the MNIST handwritten digits", keras="mnist", name="mnist",
-    keras_cache="mnist.npz", extra="", function="load_mnist",
+    title="the MNIST handwritten digits",
+    keras="mnist",
+    name="mnist",
+    keras_cache="mnist.npz",
+    extra="",
+    function="load_mnist",
 )
 load_fashion_mnist.__doc__ = _LOAD_DOC.format(
-    title="Fashion-MNIST (Zalando's clothing images)", keras="fashion_mnist",
-    name="fashion-mnist", keras_cache="fashion-mnist/",
+    title="Fashion-MNIST (Zalando's clothing images)",
+    keras="fashion_mnist",
+    name="fashion-mnist",
+    keras_cache="fashion-mnist/",
     extra="\n        Label ``i`` names the class ``FASHION_MNIST_CLASSES[i]``.",
     function="load_fashion_mnist",
 )

@@ -176,8 +176,10 @@ def locate_dataset(name="mnist", *, path=None, data_home=None):
     ----------
     name : {"mnist", "fashion-mnist"}, default="mnist"
         The data set.
-    path, data_home
-        As for :func:`load_mnist`.
+    path : str or os.PathLike, default=None
+        A folder or file to look in first, as for :func:`load_mnist`.
+    data_home : str or os.PathLike, default=None
+        The data home, as for :func:`load_mnist`.
 
     Returns
     -------

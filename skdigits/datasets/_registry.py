@@ -76,14 +76,30 @@ DATASETS = {
             "https://storage.googleapis.com/tensorflow/tf-keras-datasets/",
         ),
         files={
-            "train_images": RemoteFile("train-images-idx3-ubyte.gz", "8d4fb7e6c68d591d4c3dfef9ec88bf0d"),
-            "train_labels": RemoteFile("train-labels-idx1-ubyte.gz", "25c81989df183df01b3e8a0aad5dffbe"),
-            "test_images": RemoteFile("t10k-images-idx3-ubyte.gz", "bef4ecab320f06d8554ea6380940ec79"),
-            "test_labels": RemoteFile("t10k-labels-idx1-ubyte.gz", "bb300cfdad3c16e7a12a480ee83cd310"),
+            "train_images": RemoteFile(
+                "train-images-idx3-ubyte.gz", "8d4fb7e6c68d591d4c3dfef9ec88bf0d"
+            ),
+            "train_labels": RemoteFile(
+                "train-labels-idx1-ubyte.gz", "25c81989df183df01b3e8a0aad5dffbe"
+            ),
+            "test_images": RemoteFile(
+                "t10k-images-idx3-ubyte.gz", "bef4ecab320f06d8554ea6380940ec79"
+            ),
+            "test_labels": RemoteFile(
+                "t10k-labels-idx1-ubyte.gz", "bb300cfdad3c16e7a12a480ee83cd310"
+            ),
         },
         class_names=(
-            "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-            "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+            "T-shirt/top",
+            "Trouser",
+            "Pullover",
+            "Dress",
+            "Coat",
+            "Sandal",
+            "Shirt",
+            "Sneaker",
+            "Bag",
+            "Ankle boot",
         ),
         keras_cache="fashion-mnist",
         download_mb=31,

@@ -13,6 +13,8 @@ import hashlib
 import json
 import os
 
+__all__ = ["MODEL_FILE", "RECORD_FILE", "SEEDS", "SETTINGS", "load_pretrained", "pretrained_info"]
+
 MODEL_FILE = "mnist_dense.skdigits"
 RECORD_FILE = "mnist_dense.json"
 

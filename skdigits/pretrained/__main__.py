@@ -84,20 +84,25 @@ def join_networks(pipelines, names):
     first = pipelines[0]
     for other in pipelines[1:]:
         for attribute in ("data_min_", "data_max_"):
-            if not np.array_equal(getattr(first["scaler"], attribute),
-                                  getattr(other["scaler"], attribute)):
-                raise ValueError("the networks were not trained on the same digits "
-                                 "(their scalers differ); they cannot be joined")
+            if not np.array_equal(
+                getattr(first["scaler"], attribute), getattr(other["scaler"], attribute)
+            ):
+                raise ValueError(
+                    "the networks were not trained on the same digits "
+                    "(their scalers differ); they cannot be joined"
+                )
     classifiers = [pipeline["classifier"] for pipeline in pipelines]
-    voting = VotingClassifier([(name, clone(clf)) for name, clf in zip(names, classifiers)],
-                              voting="soft")
+    voting = VotingClassifier(
+        [(name, clone(clf)) for name, clf in zip(names, classifiers)], voting="soft"
+    )
     # What VotingClassifier.fit leaves, from networks trained already.
     voting.le_ = LabelEncoder().fit(classifiers[0].classes_)
     voting.classes_ = voting.le_.classes_
     voting.estimators_ = classifiers
     voting.named_estimators_ = Bunch(**dict(zip(names, classifiers)))
-    return Pipeline([("scaler", first["scaler"]), ("reshape", first["reshape"]),
-                     ("classifier", voting)])
+    return Pipeline(
+        [("scaler", first["scaler"]), ("reshape", first["reshape"]), ("classifier", voting)]
+    )
 
 
 def build(args):
@@ -114,11 +119,16 @@ def build(args):
     )
     status = dataset_status("mnist", data_home=args.data_home)
     if not status["verified"]:
-        print("skdigits: error: the MNIST files do not match the published checksums "
-              "('skdigits data' says which)", file=sys.stderr)
+        print(
+            "skdigits: error: the MNIST files do not match the published checksums "
+            "('skdigits data' says which)",
+            file=sys.stderr,
+        )
         return 1
-    data_files = {role: {"name": os.path.basename(info["path"]), "sha256": sha256_of(info["path"])}
-                  for role, info in status["files"].items()}
+    data_files = {
+        role: {"name": os.path.basename(info["path"]), "sha256": sha256_of(info["path"])}
+        for role, info in status["files"].items()
+    }
     settings = dict(SETTINGS)
     if args.epochs:
         settings["epochs"] = args.epochs
@@ -128,32 +138,48 @@ def build(args):
     if args.validation:
         rng = np.random.default_rng(seeds[0])
         order = rng.permutation(len(y_train))
-        held, kept = order[: args.validation], order[args.validation:]
-        X_train, X_test, y_train, y_test = X_train[kept], X_train[held], y_train[kept], y_train[held]
+        held, kept = order[: args.validation], order[args.validation :]
+        X_train, X_test, y_train, y_test = (
+            X_train[kept],
+            X_train[held],
+            y_train[kept],
+            y_train[held],
+        )
     checkpoints = None if args.validation else args.checkpoints
-    pipelines, seconds = train_networks(settings, seeds, X_train, y_train,
-                                        checkpoints=checkpoints, data_files=data_files)
+    pipelines, seconds = train_networks(
+        settings, seeds, X_train, y_train, checkpoints=checkpoints, data_files=data_files
+    )
     names = [f"seed{seed}" for seed in seeds]
     split = "validation" if args.validation else "test"
     single = [float(p.score(X_test, y_test)) for p in pipelines]
     for seed, accuracy, spent in zip(seeds, single, seconds):
-        print(f"Seed {seed}: {split} accuracy {accuracy:.4f}"
-              + (f", trained in {spent:.0f} s." if spent is not None else "."))
+        print(
+            f"Seed {seed}: {split} accuracy {accuracy:.4f}"
+            + (f", trained in {spent:.0f} s." if spent is not None else ".")
+        )
     pipeline = join_networks(pipelines, names) if len(pipelines) > 1 else pipelines[0]
     if args.validation:
         accuracy = float(pipeline.score(X_test, y_test))
-        print(f"{split} accuracy: {accuracy:.4f} ({len(y_test):,} digits, "
-              f"{len(pipelines)} network{'s' * (len(pipelines) > 1)}).")
+        print(
+            f"{split} accuracy: {accuracy:.4f} ({len(y_test):,} digits, "
+            f"{len(pipelines)} network{'s' * (len(pipelines) > 1)})."
+        )
         return 0
     os.makedirs(args.out, exist_ok=True)
-    model_path = save_model(pipeline, os.path.join(args.out, MODEL_FILE),
-                            include_optimizer=False, weights_dtype="float16")
+    model_path = save_model(
+        pipeline,
+        os.path.join(args.out, MODEL_FILE),
+        include_optimizer=False,
+        weights_dtype="float16",
+    )
     from .._persistence import load_model
 
     stored = load_model(model_path)  # the accuracy of what ships: float16 weights
     accuracy = float(stored.score(X_test, y_test))
-    print(f"{split} accuracy: {accuracy:.4f} ({len(y_test):,} digits, "
-          f"{len(pipelines)} network{'s' * (len(pipelines) > 1)}, as stored).")
+    print(
+        f"{split} accuracy: {accuracy:.4f} ({len(y_test):,} digits, "
+        f"{len(pipelines)} network{'s' * (len(pipelines) > 1)}, as stored)."
+    )
     import keras
     import sklearn
     import tensorflow as tf
@@ -165,15 +191,22 @@ def build(args):
         "seeds": seeds,
         "networks": len(seeds),
         "weights_dtype": "float16",
-        "data": {"name": "mnist", "files": data_files,
-                 "n_train": int(len(y_train)), "n_test": int(len(y_test))},
+        "data": {
+            "name": "mnist",
+            "files": data_files,
+            "n_train": int(len(y_train)),
+            "n_test": int(len(y_test)),
+        },
         "test_accuracy": round(accuracy, 4),
         "test_errors": int(round((1 - accuracy) * len(y_test))),
         "network_test_accuracy": [round(a, 4) for a in single],
         "training_seconds": [None if s is None else round(s) for s in seconds],
         "built_with": {
-            "skdigits": __version__, "tensorflow": tf.__version__, "keras": keras.__version__,
-            "sklearn": sklearn.__version__, "python": platform.python_version(),
+            "skdigits": __version__,
+            "tensorflow": tf.__version__,
+            "keras": keras.__version__,
+            "sklearn": sklearn.__version__,
+            "python": platform.python_version(),
             "machine": f"{platform.machine()}, {os.cpu_count()} cores",
         },
         "command": "python -m skdigits.pretrained build",
@@ -203,18 +236,33 @@ def main(argv=None):
     run = commands.add_parser("build", help="train on MNIST and write the model and its record")
     run.add_argument("--data-home", metavar="DIR", help="data home holding mnist/")
     run.add_argument("--download", action="store_true", help="download MNIST if missing")
-    run.add_argument("--out", default=_folder(), metavar="DIR",
-                     help="folder for the model and its record (default: the package's)")
-    run.add_argument("--checkpoints", metavar="DIR",
-                     default=os.path.join(tempfile.gettempdir(), "skdigits-pretrained-build"),
-                     help="folder keeping each trained network, so a stopped build goes on "
-                          "where it stopped (default: %(default)s)")
+    run.add_argument(
+        "--out",
+        default=_folder(),
+        metavar="DIR",
+        help="folder for the model and its record (default: the package's)",
+    )
+    run.add_argument(
+        "--checkpoints",
+        metavar="DIR",
+        default=os.path.join(tempfile.gettempdir(), "skdigits-pretrained-build"),
+        help="folder keeping each trained network, so a stopped build goes on "
+        "where it stopped (default: %(default)s)",
+    )
     run.add_argument("--epochs", type=_positive, help="override the recorded number of epochs")
     run.add_argument("--seed", type=int, help="train one network with this seed")
-    run.add_argument("--networks", type=_positive, metavar="K",
-                     help="train K networks (seeds counted up from the first)")
-    run.add_argument("--validation", type=_positive, metavar="N",
-                     help="hold out N training digits, report their accuracy, write nothing")
+    run.add_argument(
+        "--networks",
+        type=_positive,
+        metavar="K",
+        help="train K networks (seeds counted up from the first)",
+    )
+    run.add_argument(
+        "--validation",
+        type=_positive,
+        metavar="N",
+        help="hold out N training digits, report their accuracy, write nothing",
+    )
     args = parser.parse_args(argv)
     return build(args)
 
