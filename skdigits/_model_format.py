@@ -16,11 +16,11 @@ soft-voting :class:`~sklearn.ensemble.VotingClassifier` of networks) are
 nodes of the same tree, tagged ``{"__estimator__": node}`` (format 2).
 
 Reading a file never unpickles anything and never imports a name read from
-the file: classes come from :data:`ALLOWED_CLASSES` only.
+the file: classes come from :data:`ALLOWED_CLASSES` only. This module holds
+the archive and the estimator tree; :mod:`skdigits._model_json` the values
+in it and :mod:`skdigits._model_networks` the Keras members.
 """
 
-import contextlib
-import io
 import json
 import os
 import tempfile
@@ -30,6 +30,8 @@ from collections import defaultdict
 
 import numpy as np
 
+from ._model_json import decode_value, encode_value
+from ._model_networks import WEIGHT_DTYPES, keras_versions, load_network, recast
 from ._version import __version__
 from .exceptions import ModelFormatError
 
@@ -52,17 +54,11 @@ ALLOWED_CLASSES = {
     "sklearn.ensemble.VotingClassifier": ("sklearn.ensemble", "VotingClassifier"),
     "sklearn.preprocessing.LabelEncoder": ("sklearn.preprocessing", "LabelEncoder"),
 }
-# Array dtypes a manifest may hold: numbers, booleans and text.
-_ARRAY_KINDS = "biufU"
 # Fitted attributes rebuilt on load rather than stored, per class.
 _REBUILT = {
     "skdigits.DigitClassifier": {"model_", "target_encoder_", "feature_encoder_"},
     "sklearn.ensemble.VotingClassifier": {"named_estimators_"},
 }
-#: Weight dtypes a network may be stored in.
-WEIGHT_DTYPES = ("float32", "float16")
-# Modules a Keras configuration may name (safe_mode refuses lambdas; this refuses the rest).
-_KERAS_MODULE_PREFIXES = ("keras.", "keras")
 
 _JOBLIB_HINT = (
     "save it with joblib instead (save_model(estimator, 'model.joblib')), and load that "
@@ -84,125 +80,6 @@ def _resolve_class(name):
 
     module, attribute = ALLOWED_CLASSES[name]
     return getattr(importlib.import_module(module), attribute)
-
-
-# -- values <-> JSON -----------------------------------------------------------
-def encode_value(value, where, describe=None):
-    """A JSON-ready form of ``value``; TypeError naming ``where`` if it has none.
-
-    ``describe(estimator, where)`` gives the node of an estimator found in
-    ``value``; without it, estimators cannot be encoded.
-    """
-    from sklearn.base import BaseEstimator
-
-    if describe is not None and isinstance(value, BaseEstimator):
-        return {"__estimator__": describe(value, where)}
-    if value is None or isinstance(value, (bool, str)):
-        return value
-    if isinstance(value, (int, np.integer)) and not isinstance(value, np.bool_):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        value = float(value)
-        return value if np.isfinite(value) else {"__float__": repr(value)}
-    if isinstance(value, np.bool_):
-        return bool(value)
-    if isinstance(value, tuple):
-        return {
-            "__tuple__": [encode_value(v, f"{where}[{i}]", describe) for i, v in enumerate(value)]
-        }
-    if isinstance(value, list):
-        return [encode_value(v, f"{where}[{i}]", describe) for i, v in enumerate(value)]
-    if isinstance(value, dict):
-        return {
-            "__dict__": [
-                [encode_value(k, f"{where} key"), encode_value(v, f"{where}[{k!r}]", describe)]
-                for k, v in value.items()
-            ]
-        }
-    if isinstance(value, np.dtype) or (isinstance(value, type) and issubclass(value, np.generic)):
-        dtype = np.dtype(value)
-        if dtype.kind not in _ARRAY_KINDS:
-            raise TypeError(f"{where} is a dtype the format cannot hold ({dtype})")
-        return {"__dtype__": dtype.str}
-    if isinstance(value, np.ndarray):
-        if value.dtype.kind not in _ARRAY_KINDS:
-            raise TypeError(f"{where} is an array of {value.dtype}, which the format cannot hold")
-        flat = value.ravel().tolist()
-        if value.dtype.kind == "f":
-            flat = [v if np.isfinite(v) else {"__float__": repr(v)} for v in flat]
-        return {"__ndarray__": {"dtype": value.dtype.str, "shape": list(value.shape), "data": flat}}
-    raise TypeError(f"{where} is a {type(value).__name__}, which the format cannot hold")
-
-
-def decode_value(value, where, build=None):
-    """Inverse of :func:`encode_value`; ModelFormatError on anything else.
-
-    ``build(node, where)`` rebuilds an estimator node; without it, a value
-    holding one is refused.
-    """
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    if isinstance(value, list):
-        return [decode_value(v, f"{where}[{i}]", build) for i, v in enumerate(value)]
-    if not isinstance(value, dict) or len(value) != 1:
-        raise ModelFormatError(f"{where}: unexpected value {_short(value)}")
-    ((tag, content),) = value.items()
-    if tag == "__float__" and content in ("nan", "inf", "-inf"):
-        return float(content)
-    if tag == "__tuple__" and isinstance(content, list):
-        return tuple(decode_value(v, f"{where}[{i}]", build) for i, v in enumerate(content))
-    if (
-        tag == "__dict__"
-        and isinstance(content, list)
-        and all(isinstance(pair, list) and len(pair) == 2 for pair in content)
-    ):
-        return {
-            decode_value(k, where): decode_value(v, f"{where}[{k!r}]", build) for k, v in content
-        }
-    if tag == "__estimator__" and build is not None:
-        return build(content, where)
-    if tag == "__dtype__" and isinstance(content, str):
-        return _dtype(content, where)
-    if tag == "__ndarray__" and isinstance(content, dict):
-        return _decode_array(content, where)
-    raise ModelFormatError(f"{where}: unexpected value {_short(value)}")
-
-
-def _dtype(text, where):
-    try:
-        dtype = np.dtype(text)
-    except TypeError:
-        raise ModelFormatError(f"{where}: unknown dtype {text!r}") from None
-    if dtype.kind not in _ARRAY_KINDS:
-        raise ModelFormatError(f"{where}: dtype {text!r} is not allowed (numbers and text only)")
-    return dtype
-
-
-def _decode_array(content, where):
-    if set(content) != {"dtype", "shape", "data"}:
-        raise ModelFormatError(f"{where}: an array needs exactly dtype, shape and data")
-    dtype = _dtype(content["dtype"], where)
-    shape = content["shape"]
-    if not (isinstance(shape, list) and all(isinstance(n, int) and n >= 0 for n in shape)):
-        raise ModelFormatError(f"{where}: bad array shape {_short(shape)}")
-    data = content["data"]
-    if not isinstance(data, list) or len(data) != int(np.prod(shape, dtype=np.int64)):
-        raise ModelFormatError(
-            f"{where}: array of shape {tuple(shape)} needs {int(np.prod(shape))} values; "
-            f"the file has {len(data) if isinstance(data, list) else 'none'}"
-        )
-    values = [decode_value(v, where) if isinstance(v, dict) else v for v in data]
-    if any(not isinstance(v, (bool, int, float, str)) for v in values):
-        raise ModelFormatError(f"{where}: array values must be numbers or text")
-    try:
-        return np.asarray(values, dtype=dtype).reshape(shape)
-    except (TypeError, ValueError, OverflowError) as exc:
-        raise ModelFormatError(f"{where}: values do not fit dtype {dtype}: {exc}") from None
-
-
-def _short(value, limit=80):
-    text = json.dumps(value) if not isinstance(value, str) else repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 # -- estimators -> manifest ------------------------------------------------------
@@ -297,7 +174,7 @@ def write_model(estimator, handle, include_optimizer=True, weights_dtype=None):
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
         "skdigits_version": __version__,
-        "versions": {"sklearn": sklearn.__version__, **_keras_versions(bool(networks))},
+        "versions": {"sklearn": sklearn.__version__, **keras_versions(bool(networks))},
         "estimator": tree,
     }
     with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -306,36 +183,10 @@ def write_model(estimator, handle, include_optimizer=True, weights_dtype=None):
             with tempfile.TemporaryDirectory(prefix="skdigits-save-") as tmp:
                 for member, model in networks.items():
                     path = os.path.join(tmp, "network.keras")
-                    stored = model if include_optimizer else _recast(model, weights_dtype)
+                    stored = model if include_optimizer else recast(model, weights_dtype)
                     stored.save(path)
                     # .keras is a zip already: store it as it is.
                     archive.write(path, member, compress_type=zipfile.ZIP_STORED)
-
-
-def _recast(model, dtype=None):
-    """A copy of ``model`` with its weights and a new, unbuilt optimizer of the same settings.
-
-    With ``dtype``, every layer of the copy stores and computes in it.
-    """
-    import keras
-
-    def in_dtype(layer):
-        return layer.__class__.from_config({**layer.get_config(), "dtype": dtype})
-
-    copy = keras.models.clone_model(model, clone_function=in_dtype if dtype else None)
-    copy.set_weights([w.astype(dtype) if dtype else w for w in model.get_weights()])
-    optimizer = model.optimizer.__class__.from_config(model.optimizer.get_config())
-    copy.compile(optimizer=optimizer, loss=model.loss, metrics=["accuracy"])
-    return copy
-
-
-def _keras_versions(needed):
-    if not needed:
-        return {}
-    import keras
-    import tensorflow as tf
-
-    return {"keras": keras.__version__, "tensorflow": tf.__version__}
 
 
 # -- manifest -> estimators ------------------------------------------------------
@@ -403,17 +254,28 @@ def read_manifest(path):
         return _manifest_of(archive, path)
 
 
-def _manifest_of(archive, path):
+def _read_member(archive, member, path, limit, missing):
+    """The bytes of ``member``, refusing one over ``limit`` bytes; ``missing`` says its absence."""
     try:
-        info = archive.getinfo(MANIFEST)
+        info = archive.getinfo(member)
     except KeyError:
-        raise ModelFormatError(f"{path!r} has no {MANIFEST}: not a .skdigits model file.") from None
-    if info.file_size > MAX_MANIFEST_BYTES:
-        raise ModelFormatError(f"{path!r}: {MANIFEST} is {info.file_size:,} bytes, too large.")
+        raise ModelFormatError(f"{path!r} {missing}.") from None
+    if info.file_size > limit:
+        raise ModelFormatError(f"{path!r}: {member} is {info.file_size:,} bytes, too large.")
     try:
-        data = archive.read(MANIFEST)
+        return archive.read(member)
     except (zipfile.BadZipFile, EOFError, OSError, RuntimeError, zlib.error) as exc:
         raise ModelFormatError(f"{path!r} is damaged or truncated ({exc}).") from None
+
+
+def _manifest_of(archive, path):
+    data = _read_member(
+        archive,
+        MANIFEST,
+        path,
+        MAX_MANIFEST_BYTES,
+        f"has no {MANIFEST}: not a .skdigits model file",
+    )
     try:
         manifest = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
@@ -565,7 +427,10 @@ def _restore_classifier(clf, node, where, archive, path):
             raise ModelFormatError(f"{path!r}: {where} has a network but no {attribute}.")
     classes = clf.classes_
     _check_labels(classes, f"{where}.classes_", path)
-    model = load_network(archive, member, path)
+    data = _read_member(
+        archive, member, path, MAX_NETWORK_BYTES, f"is missing its network {member!r}"
+    )
+    model = load_network(data, member, path)
     inputs, outputs = model.inputs[0].shape[-1], model.outputs[0].shape[-1]
     if inputs != clf.n_features_in_ or outputs != len(classes):
         raise ModelFormatError(
@@ -646,83 +511,3 @@ def _restore_voting(voting, where, path):
     voting.named_estimators_ = Bunch(
         **{name: est if est == "drop" else next(members_left) for name, est in voting.estimators}
     )
-
-
-def load_network(archive, member, path):
-    """Load a ``.keras`` member with ``safe_mode=True`` after checking its configuration."""
-    import keras
-
-    try:
-        info = archive.getinfo(member)
-    except KeyError:
-        raise ModelFormatError(f"{path!r} is missing its network {member!r}.") from None
-    if info.file_size > MAX_NETWORK_BYTES:
-        raise ModelFormatError(
-            f"{path!r}: network {member!r} is too large ({info.file_size:,} bytes)."
-        )
-    data = archive.read(member)
-    check_keras_config(data, member, path)
-    with tempfile.TemporaryDirectory(prefix="skdigits-load-") as tmp:
-        network = os.path.join(tmp, "network.keras")
-        with open(network, "wb") as handle:
-            handle.write(data)
-        try:
-            with _quiet_keras():
-                model = keras.saving.load_model(network, compile=True, safe_mode=True)
-                stored = {str(w.dtype) for w in model.weights}
-                if not stored <= set(WEIGHT_DTYPES):
-                    raise ValueError(f"weights of dtype {sorted(stored)}")
-                return _recast(model, "float32") if "float16" in stored else model
-        except Exception as exc:  # Keras raises many types for a bad file
-            raise ModelFormatError(
-                f"{path!r}: network {member!r} cannot be loaded by Keras "
-                f"({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})."
-            ) from None
-
-
-def check_keras_config(data, member, path):
-    """Refuse a ``.keras`` member whose configuration names a non-Keras module or function."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as inner:
-            config = json.loads(inner.read("config.json").decode("utf-8"))
-    except (zipfile.BadZipFile, KeyError, EOFError, UnicodeDecodeError, ValueError) as exc:
-        raise ModelFormatError(
-            f"{path!r}: network {member!r} is not a valid .keras file ({exc})."
-        ) from None
-
-    def walk(value, trail):
-        if isinstance(value, dict):
-            module = value.get("module")
-            if module is not None and not (
-                isinstance(module, str) and (module == "keras" or module.startswith("keras."))
-            ):
-                raise ModelFormatError(
-                    f"{path!r}: network {member!r} refers to module {module!r} at {trail}; "
-                    "only Keras' own layers are loaded."
-                )
-            if value.get("class_name") in ("Lambda", "__lambda__", "function") or (
-                value.get("registered_name") not in (None, value.get("class_name"))
-                and isinstance(value.get("registered_name"), str)
-                and not value["registered_name"].startswith("keras")
-            ):
-                raise ModelFormatError(
-                    f"{path!r}: network {member!r} holds custom code ({value.get('class_name')!r} "
-                    f"at {trail}); only Keras' own layers are loaded."
-                )
-            for key, sub in value.items():
-                walk(sub, f"{trail}.{key}")
-        elif isinstance(value, list):
-            for i, sub in enumerate(value):
-                walk(sub, f"{trail}[{i}]")
-
-    walk(config, "config")
-
-
-@contextlib.contextmanager
-def _quiet_keras():
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*[Cc]ompiled the loaded model.*")
-        warnings.filterwarnings("ignore", message=".*optimizer.*variables.*")
-        yield

@@ -33,7 +33,8 @@ SETTINGS = {
 SEEDS = (0, 1, 2, 3)
 
 
-def _folder():
+def package_folder():
+    """The folder of this package, where the model and its record are installed."""
     return os.path.dirname(os.path.abspath(__file__))
 
 
@@ -52,7 +53,7 @@ def pretrained_info():
     >>> info["data"]["name"], info["test_accuracy"] > 0.98
     ('mnist', True)
     """
-    path = os.path.join(_folder(), RECORD_FILE)
+    path = os.path.join(package_folder(), RECORD_FILE)
     if not os.path.isfile(path):
         raise FileNotFoundError(
             f"The pretrained model's record {path} is missing from this installation; "
@@ -116,7 +117,7 @@ def load_pretrained(*, raw_images=False):
     from ..exceptions import ModelFormatError
 
     record = pretrained_info()
-    path = os.path.join(_folder(), MODEL_FILE)
+    path = os.path.join(package_folder(), MODEL_FILE)
     if not os.path.isfile(path):
         raise FileNotFoundError(
             f"The pretrained model {path} is missing from this installation; build it with: "

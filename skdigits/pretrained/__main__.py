@@ -226,7 +226,7 @@ def _positive(text):
 
 
 def main(argv=None):
-    from . import _folder
+    from . import package_folder
 
     parser = argparse.ArgumentParser(
         prog="python -m skdigits.pretrained",
@@ -238,7 +238,7 @@ def main(argv=None):
     run.add_argument("--download", action="store_true", help="download MNIST if missing")
     run.add_argument(
         "--out",
-        default=_folder(),
+        default=package_folder(),
         metavar="DIR",
         help="folder for the model and its record (default: the package's)",
     )

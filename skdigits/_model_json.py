@@ -1,0 +1,135 @@
+"""Values of a ``.skdigits`` manifest: parameters and fitted state <-> plain JSON.
+
+Numbers, strings, booleans and None stay as they are; tuples, dicts, NumPy
+dtypes and arrays (numbers, booleans and text only) are tagged objects such
+as ``{"__ndarray__": {"dtype", "shape", "data"}}``; estimators nested in a
+value are ``{"__estimator__": node}``, described and rebuilt by callbacks
+from :mod:`skdigits._model_format`. Decoding accepts nothing else.
+"""
+
+import json
+
+import numpy as np
+
+from .exceptions import ModelFormatError
+
+#: Array dtypes a manifest may hold: numbers, booleans and text.
+ARRAY_KINDS = "biufU"
+
+
+def encode_value(value, where, describe=None):
+    """A JSON-ready form of ``value``; TypeError naming ``where`` if it has none.
+
+    ``describe(estimator, where)`` gives the node of an estimator found in
+    ``value``; without it, estimators cannot be encoded.
+    """
+    from sklearn.base import BaseEstimator
+
+    if describe is not None and isinstance(value, BaseEstimator):
+        return {"__estimator__": describe(value, where)}
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, (int, np.integer)) and not isinstance(value, np.bool_):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        value = float(value)
+        return value if np.isfinite(value) else {"__float__": repr(value)}
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, tuple):
+        return {
+            "__tuple__": [encode_value(v, f"{where}[{i}]", describe) for i, v in enumerate(value)]
+        }
+    if isinstance(value, list):
+        return [encode_value(v, f"{where}[{i}]", describe) for i, v in enumerate(value)]
+    if isinstance(value, dict):
+        return {
+            "__dict__": [
+                [encode_value(k, f"{where} key"), encode_value(v, f"{where}[{k!r}]", describe)]
+                for k, v in value.items()
+            ]
+        }
+    if isinstance(value, np.dtype) or (isinstance(value, type) and issubclass(value, np.generic)):
+        dtype = np.dtype(value)
+        if dtype.kind not in ARRAY_KINDS:
+            raise TypeError(f"{where} is a dtype the format cannot hold ({dtype})")
+        return {"__dtype__": dtype.str}
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind not in ARRAY_KINDS:
+            raise TypeError(f"{where} is an array of {value.dtype}, which the format cannot hold")
+        flat = value.ravel().tolist()
+        if value.dtype.kind == "f":
+            flat = [v if np.isfinite(v) else {"__float__": repr(v)} for v in flat]
+        return {"__ndarray__": {"dtype": value.dtype.str, "shape": list(value.shape), "data": flat}}
+    raise TypeError(f"{where} is a {type(value).__name__}, which the format cannot hold")
+
+
+def decode_value(value, where, build=None):
+    """Inverse of :func:`encode_value`; ModelFormatError on anything else.
+
+    ``build(node, where)`` rebuilds an estimator node; without it, a value
+    holding one is refused.
+    """
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, list):
+        return [decode_value(v, f"{where}[{i}]", build) for i, v in enumerate(value)]
+    if not isinstance(value, dict) or len(value) != 1:
+        raise ModelFormatError(f"{where}: unexpected value {short(value)}")
+    ((tag, content),) = value.items()
+    if tag == "__float__" and content in ("nan", "inf", "-inf"):
+        return float(content)
+    if tag == "__tuple__" and isinstance(content, list):
+        return tuple(decode_value(v, f"{where}[{i}]", build) for i, v in enumerate(content))
+    if (
+        tag == "__dict__"
+        and isinstance(content, list)
+        and all(isinstance(pair, list) and len(pair) == 2 for pair in content)
+    ):
+        return {
+            decode_value(k, where): decode_value(v, f"{where}[{k!r}]", build) for k, v in content
+        }
+    if tag == "__estimator__" and build is not None:
+        return build(content, where)
+    if tag == "__dtype__" and isinstance(content, str):
+        return _dtype(content, where)
+    if tag == "__ndarray__" and isinstance(content, dict):
+        return _decode_array(content, where)
+    raise ModelFormatError(f"{where}: unexpected value {short(value)}")
+
+
+def _dtype(text, where):
+    try:
+        dtype = np.dtype(text)
+    except TypeError:
+        raise ModelFormatError(f"{where}: unknown dtype {text!r}") from None
+    if dtype.kind not in ARRAY_KINDS:
+        raise ModelFormatError(f"{where}: dtype {text!r} is not allowed (numbers and text only)")
+    return dtype
+
+
+def _decode_array(content, where):
+    if set(content) != {"dtype", "shape", "data"}:
+        raise ModelFormatError(f"{where}: an array needs exactly dtype, shape and data")
+    dtype = _dtype(content["dtype"], where)
+    shape = content["shape"]
+    if not (isinstance(shape, list) and all(isinstance(n, int) and n >= 0 for n in shape)):
+        raise ModelFormatError(f"{where}: bad array shape {short(shape)}")
+    data = content["data"]
+    if not isinstance(data, list) or len(data) != int(np.prod(shape, dtype=np.int64)):
+        raise ModelFormatError(
+            f"{where}: array of shape {tuple(shape)} needs {int(np.prod(shape))} values; "
+            f"the file has {len(data) if isinstance(data, list) else 'none'}"
+        )
+    values = [decode_value(v, where) if isinstance(v, dict) else v for v in data]
+    if any(not isinstance(v, (bool, int, float, str)) for v in values):
+        raise ModelFormatError(f"{where}: array values must be numbers or text")
+    try:
+        return np.asarray(values, dtype=dtype).reshape(shape)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise ModelFormatError(f"{where}: values do not fit dtype {dtype}: {exc}") from None
+
+
+def short(value, limit=80):
+    text = json.dumps(value) if not isinstance(value, str) else repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
