@@ -234,7 +234,7 @@ def test_a_damaged_shipped_model_is_a_clear_error(picture, capsys, tmp_path, mon
     data = bytearray(model.read_bytes())
     data[-100] ^= 0xFF
     model.write_bytes(bytes(data))
-    monkeypatch.setattr(pretrained, "_folder", lambda: str(folder))
+    monkeypatch.setattr(pretrained, "package_folder", lambda: str(folder))
     assert main(["predict", picture]) == 1
     _one_line_error(capsys, "does not match its recorded SHA-256 digest", "reinstall skdigits")
 
