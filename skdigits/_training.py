@@ -32,9 +32,9 @@ def _fused_adam_slots(optimizer, variables):
     (``_momentums``, ``_velocities``, ``_get_variable_index``; any other
     Keras falls back to ``optimizer.apply``): on full MNIST (60,000 rows),
     the reference network and batch 64, an epoch with it takes 0.53x to
-    0.63x the time of ``optimizer.apply`` in the same compiled loop (three
+    0.67x the time of ``optimizer.apply`` in the same compiled loop (four
     runs, each the medians of 5 to 7 alternating epochs on a shared 2-core
-    CPU, e.g. 2.06 s against 3.29 s).
+    CPU, e.g. 2.20 s against 3.29 s; ``benchmarks/fused_adam.py``).
     """
     import keras
 
