@@ -111,7 +111,10 @@ def test_unfitted_estimators_round_trip(tmp_path):
     assert restored["classifier"].get_params() == pipe["classifier"].get_params()
 
 
-def test_loading_never_unpickles(saved, monkeypatch, small_split):
+@pytest.mark.parametrize("model_file", ["saved", "saved_float16_ensemble"])
+def test_loading_never_unpickles(model_file, request, monkeypatch, small_split):
+    saved = request.getfixturevalue(model_file)
+
     def refuse(*args, **kwargs):
         raise AssertionError("unpickling attempted")
 
@@ -397,6 +400,14 @@ def ensemble(small_split):
 @pytest.fixture(scope="module")
 def saved_ensemble(tmp_path_factory, ensemble):
     return save_model(ensemble, tmp_path_factory.mktemp("ensemble") / "ensemble.skdigits")
+
+
+@pytest.fixture(scope="module")
+def saved_float16_ensemble(tmp_path_factory, ensemble):
+    folder = tmp_path_factory.mktemp("float16")
+    return save_model(
+        ensemble, folder / "half.skdigits", include_optimizer=False, weights_dtype="float16"
+    )
 
 
 def test_a_soft_voting_ensemble_round_trips(saved_ensemble, ensemble, small_split):
