@@ -1,6 +1,6 @@
 """The fused Adam update of the training loop against Keras' ``optimizer.apply``.
 
-``skdigits._training`` updates Adam's weights with TensorFlow's fused
+``skdigits.model._training`` updates Adam's weights with TensorFlow's fused
 ``ResourceApplyAdam`` kernel when it can (``_fused_adam_slots``), and with
 ``optimizer.apply`` otherwise. This times one epoch of the reference network
 (batch 64) both ways, inside the same compiled epoch function, the two
@@ -33,7 +33,7 @@ def main(argv=None):
     import tensorflow as tf
 
     import skdigits
-    import skdigits._training as training
+    import skdigits.model._training as training
     from skdigits import DigitClassifier
 
     if args.sample:

@@ -35,7 +35,7 @@ BEFORE = {"tan": (73, 107), "kien": (58, 61), "nsysu": (1804, 1890)}
 
 def dev_files(root):
     """``(file, label, part)`` for each picture of the set, sorted."""
-    from skdigits._images import list_image_files
+    from skdigits.images._read import list_image_files
 
     items = []
     for kind in ("photos", "scans"):
@@ -50,8 +50,9 @@ def dev_files(root):
 
 
 def load(model_path):
-    from skdigits._default_model import load_default_model, raw_image_pipeline
     from skdigits.cli._common import load_model_file
+    from skdigits.images import raw_image_pipeline
+    from skdigits.pretrained import load_default_model
 
     if model_path:
         return raw_image_pipeline(load_model_file(model_path, allow_pickle=False))

@@ -5,49 +5,39 @@ and loads neither scikit-learn nor TensorFlow; TensorFlow loads when a
 classifier is created or a network is built.
 """
 
-import importlib
-
+from ._lazy import attach
+from ._moved import install as _install_moved_modules
 from ._version import __version__  # noqa: F401  (listed in __all__ below)
 
-# public name -> module that defines it
+# public name -> the room (subpackage) that holds it
 _PUBLIC = {
-    "PixelScaler": "._scaler",
-    "ImageReshaper": "._reshape",
-    "DigitClassifier": "._classifier",
-    "EpochGridSearchCV": "._search",
-    "build_dense_network": "._network",
-    "resolve_layers": "._network",
-    "make_digit_pipeline": "._pipeline",
+    "PixelScaler": ".preprocessing",
+    "ImageReshaper": ".preprocessing",
+    "DigitClassifier": ".model",
+    "build_dense_network": ".model",
+    "resolve_layers": ".model",
+    "make_digit_pipeline": ".model",
+    "augment_images": ".model",
+    "EpochGridSearchCV": ".model_selection",
     "load_mnist_sample": ".datasets",
     "load_mnist": ".datasets",
     "load_fashion_mnist": ".datasets",
     "read_idx": ".datasets",
-    "save_model": "._persistence",
-    "evaluate": "._evaluation",
-    "most_confused_pairs": "._evaluation",
-    "plot_digits": "._plotting",
-    "plot_misclassified": "._plotting",
-    "plot_history": "._plotting",
-    "build_report": "._report",
-    "DigitImageNormalizer": "._normalize",
-    "read_image": "._images",
-    "read_images": "._images",
-    "load_model": "._persistence",
-    "inspect_model": "._persistence",
-    "augment_images": "._augment",
+    "DigitImageNormalizer": ".images",
+    "read_image": ".images",
+    "read_images": ".images",
+    "save_model": ".persistence",
+    "load_model": ".persistence",
+    "inspect_model": ".persistence",
+    "evaluate": ".reporting",
+    "most_confused_pairs": ".reporting",
+    "plot_digits": ".reporting",
+    "plot_misclassified": ".reporting",
+    "plot_history": ".reporting",
+    "build_report": ".reporting",
     "load_pretrained": ".pretrained",
 }
 
-__all__ = sorted([*_PUBLIC, "__version__"])
-
-
-def __getattr__(name):
-    if name in _PUBLIC:
-        value = getattr(importlib.import_module(_PUBLIC[name], __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted([*globals(), *_PUBLIC])
+__getattr__, __dir__, _names = attach(__name__, _PUBLIC)
+__all__ = sorted([*_names, "__version__"])
+_install_moved_modules()

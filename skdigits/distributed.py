@@ -36,8 +36,8 @@ except ImportError as error:  # pragma: no cover - a joblib that moved its Dask 
         f"DaskDistributedBackend), which joblib {joblib.__version__} does not have: {error}"
     ) from error
 
-from ._quiet import quiet_tensorflow
 from .exceptions import ClusterError
+from .utils import quiet_tensorflow
 
 __all__ = ["TensorFlowThreads", "connect", "fit_on_cluster"]
 

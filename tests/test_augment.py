@@ -15,7 +15,7 @@ def digits(mnist_sample):
 def _distort(augment, X, seed=(1, 2), shape=(28, 28)):
     import tensorflow as tf
 
-    from skdigits._augment import make_augmenter, resolve_augment
+    from skdigits.model._augment import make_augmenter, resolve_augment
 
     distort = make_augmenter(resolve_augment(augment), shape)
     return np.asarray(distort(tf.constant(X), tf.constant(seed, tf.int32)))
@@ -59,7 +59,7 @@ def test_a_shift_moves_the_ink(digits):
     ],
 )
 def test_bad_augment_settings_are_clear_errors(digits, augment, message):
-    from skdigits._augment import resolve_augment
+    from skdigits.model._augment import resolve_augment
 
     if isinstance(augment, dict):
         with pytest.raises(ValueError, match=message):

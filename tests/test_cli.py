@@ -317,10 +317,10 @@ def test_predict_without_pictures_is_a_usage_error(saved_model, capsys):
 def test_predict_uses_the_shipped_model_without_training(
     picture_folder, capsys, empty_data_home, monkeypatch
 ):
-    import skdigits._pipeline
+    import skdigits.model._pipeline
 
     monkeypatch.setattr(
-        skdigits._pipeline,
+        skdigits.model._pipeline,
         "make_digit_pipeline",
         lambda *a, **k: pytest.fail("predict trained a model"),
     )

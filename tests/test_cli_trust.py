@@ -153,12 +153,12 @@ _UNWRITABLE = "/proc/skdigits-test"  # a folder nobody, root included, can creat
 def test_unwritable_destinations_fail_before_training(
     argv, needle, tmp_path, model_file, picture, capsys, empty_data_home, monkeypatch
 ):
-    import skdigits._pipeline
+    import skdigits.model._pipeline
 
     def no_training(*args, **kwargs):
         raise AssertionError("work started before the destination was checked")
 
-    monkeypatch.setattr(skdigits._pipeline, "make_digit_pipeline", no_training)
+    monkeypatch.setattr(skdigits.model._pipeline, "make_digit_pipeline", no_training)
     argv = [a.format(tmp=tmp_path, model=model_file, picture=picture) for a in argv]
     assert main(argv) == 1
     _one_line_error(capsys, needle)
@@ -287,7 +287,7 @@ def test_predict_rejects_a_lone_model_without_pictures(model_file, capsys):
 
 def test_probabilities_match_the_python_api(model_file, picture, capsys, empty_data_home):
     from skdigits import load_model
-    from skdigits._default_model import raw_image_pipeline
+    from skdigits.images import raw_image_pipeline
 
     assert main(["predict", model_file, picture, "--json"]) == 0
     result = json.loads(capsys.readouterr().out)[0]

@@ -47,7 +47,7 @@ def held_out(small_split):
 @pytest.fixture(scope="module")
 def server(model):
     """The drawing server on a free loopback port, serving from a thread."""
-    from skdigits._draw import make_server
+    from skdigits.draw._server import make_server
 
     server = make_server(model, "127.0.0.1", 0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -174,7 +174,7 @@ def test_a_picture_of_too_many_pixels_is_refused_before_decoding(server):
 
 
 def test_an_oversized_body_gets_413(server):
-    from skdigits._draw import MAX_BODY_BYTES
+    from skdigits.draw._server import MAX_BODY_BYTES
 
     # Sent whole: the server reads and drops it, then answers.
     status, answer = post(server.url, b"\xff" * (MAX_BODY_BYTES + 1))
@@ -279,7 +279,7 @@ def test_reader_refuses_a_model_that_does_not_predict_digits(small_split):
     from sklearn.dummy import DummyClassifier
     from sklearn.pipeline import make_pipeline
 
-    from skdigits._draw import make_server
+    from skdigits.draw._server import make_server
 
     X, _, y, _ = small_split
     letters = make_pipeline(skdigits.ImageReshaper(), DummyClassifier()).fit(
@@ -310,7 +310,7 @@ def quick_serve(monkeypatch):
 def test_draw_without_a_model_uses_the_default_model(
     model, quick_serve, capsys, monkeypatch, tmp_path
 ):
-    from skdigits import _default_model
+    from skdigits import pretrained
 
     calls = []
 
@@ -318,7 +318,7 @@ def test_draw_without_a_model_uses_the_default_model(
         calls.append(log)
         return model
 
-    monkeypatch.setattr(_default_model, "load_default_model", fake_default)
+    monkeypatch.setattr(pretrained, "load_default_model", fake_default)
     status = main(["draw", "--no-browser", "--port", "0"])
     out = capsys.readouterr()
     assert status == 0
@@ -331,9 +331,9 @@ def test_draw_without_a_model_uses_the_default_model(
 def test_draw_opens_the_browser_unless_told_not_to(model, quick_serve, capsys, monkeypatch):
     import webbrowser
 
-    from skdigits import _default_model
+    from skdigits import pretrained
 
-    monkeypatch.setattr(_default_model, "load_default_model", lambda *a, **k: model)
+    monkeypatch.setattr(pretrained, "load_default_model", lambda *a, **k: model)
     monkeypatch.setenv("DISPLAY", ":0")
     opened = []
     monkeypatch.setattr(webbrowser, "open", lambda url: opened.append(url) or True)
@@ -344,10 +344,10 @@ def test_draw_opens_the_browser_unless_told_not_to(model, quick_serve, capsys, m
 
 
 def test_a_host_beyond_loopback_is_warned_about(model, quick_serve, capsys, monkeypatch):
-    from skdigits import _default_model
+    from skdigits import pretrained
     from skdigits.cli import _draw as draw_command
 
-    monkeypatch.setattr(_default_model, "load_default_model", lambda *a, **k: model)
+    monkeypatch.setattr(pretrained, "load_default_model", lambda *a, **k: model)
     binds = []
     real_bind = draw_command._bind
 
@@ -366,9 +366,9 @@ def test_a_host_beyond_loopback_is_warned_about(model, quick_serve, capsys, monk
 
 
 def test_a_port_in_use_is_a_one_line_error(model, quick_serve, capsys, monkeypatch, server):
-    from skdigits import _default_model
+    from skdigits import pretrained
 
-    monkeypatch.setattr(_default_model, "load_default_model", lambda *a, **k: model)
+    monkeypatch.setattr(pretrained, "load_default_model", lambda *a, **k: model)
     taken = server.server_address[1]
     assert main(["draw", "--port", str(taken), "--no-browser"]) == 1
     err = capsys.readouterr().err
@@ -606,7 +606,7 @@ def test_a_picked_and_a_dropped_photo_get_an_answer(page, model, held_out, tmp_p
     # A file over the server's limit is made smaller in the browser, then read.
     from PIL.PngImagePlugin import PngInfo
 
-    from skdigits._draw import MAX_BODY_BYTES
+    from skdigits.draw._server import MAX_BODY_BYTES
 
     padding = PngInfo()
     padding.add_text("padding", "x" * MAX_BODY_BYTES)

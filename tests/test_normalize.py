@@ -11,8 +11,8 @@ from sklearn.utils.validation import check_is_fitted
 
 import skdigits
 from skdigits import DigitImageNormalizer, read_image, read_images
-from skdigits._normalize import ink_is_dark
 from skdigits.exceptions import ImageError
+from skdigits.images._normalizer import ink_is_dark
 
 from ._photos import photograph, render
 

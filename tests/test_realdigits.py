@@ -34,8 +34,8 @@ def dev_results():
     """Every picture of the dev set read as ``skdigits predict`` reads it, with its label."""
     if not os.path.isdir(DEV_SET):
         pytest.skip(f"the realdigits-dev set is not on this machine ({os.path.abspath(DEV_SET)})")
-    from skdigits._images import list_image_files
     from skdigits.cli._pictures import read_digit
+    from skdigits.images._read import list_image_files
 
     try:
         model = skdigits.load_pretrained(raw_images=True)

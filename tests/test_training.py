@@ -6,7 +6,7 @@ import pytest
 from sklearn.utils._param_validation import InvalidParameterError
 
 from skdigits import DigitClassifier, build_dense_network
-from skdigits._training import _fused_adam_slots, fit_in_graph
+from skdigits.model._training import _fused_adam_slots, fit_in_graph
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +108,7 @@ def test_shuffled_epochs_depend_on_the_seed_only(data):
 
 
 def test_successive_partial_fits_shuffle_differently(data, monkeypatch):
-    import skdigits._classifier as classifier_module
+    import skdigits.model._classifier as classifier_module
 
     seeds = []
 

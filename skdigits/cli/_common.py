@@ -3,7 +3,7 @@
 import os
 import tempfile
 
-from .._quiet import quiet_tensorflow  # noqa: F401  (the commands import it from here)
+from ..utils import quiet_tensorflow  # noqa: F401  (the commands import it from here)
 
 DATASET_NAMES = ("mnist", "fashion-mnist")
 
@@ -65,7 +65,7 @@ def load_model_file(path, allow_pickle=False):
     from sklearn.exceptions import NotFittedError
     from sklearn.utils.validation import check_is_fitted
 
-    from .._persistence import load_model
+    from ..persistence import load_model
 
     quiet_tensorflow()
     try:
@@ -95,7 +95,7 @@ def labelled_pictures(folder):
     """
     import re
 
-    from .._images import list_image_files
+    from ..images import list_image_files
 
     if not os.path.isdir(folder):
         return None
@@ -141,7 +141,7 @@ def load_labelled_data(spec, split, data_home=None, *, pictures=False):
         description = f"{len(y):,} pictures in {spec}"
         if pictures:
             return files, y, description
-        from .._normalize import DigitImageNormalizer
+        from ..images import DigitImageNormalizer
 
         try:
             X = DigitImageNormalizer().transform(list(files))

@@ -62,8 +62,8 @@ def add_parser(subparsers):
 
 
 def _load_model(args):
-    from .._default_model import load_default_model
-    from .._persistence import load_model
+    from ..persistence import load_model
+    from ..pretrained import load_default_model
 
     if args.model is None:
         try:
@@ -95,7 +95,7 @@ def _open_browser(url):
 
 
 def _bind(model, host, port):
-    from .._draw import make_server
+    from ..draw import make_server
 
     try:
         return make_server(model, host, DEFAULT_PORT if port is None else port)
@@ -111,7 +111,7 @@ def _bind(model, host, port):
 
 def run(args):
     """Serve the drawing page until Ctrl-C; return 0."""
-    from .._draw import is_loopback
+    from ..draw import is_loopback
 
     quiet_tensorflow()
     model = _load_model(args)

@@ -23,7 +23,7 @@ def run(args):
     """Print the manifest as JSON."""
     import json
 
-    from .._persistence import inspect_model
+    from ..persistence import inspect_model
 
     try:
         manifest = inspect_model(args.model)

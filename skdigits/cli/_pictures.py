@@ -15,8 +15,7 @@ def read_picture(normalizer, picture):
     ``DigitImageNormalizer.normalize_one(..., details=True)``). Raises
     ImageError for a picture that cannot be read or holds no ink.
     """
-    from .._images import read_image
-    from .._normalize import READ_PIXELS
+    from ..images import READ_PIXELS, read_image
 
     picture_array = read_image(picture, color=normalizer.color, max_pixels=READ_PIXELS)
     normalized, info = normalizer.normalize_one(picture_array, name=picture, details=True)
@@ -68,7 +67,7 @@ def read_labelled_pictures(model, files, labels):
     picture (as :func:`read_digit` makes it, with ``label``) and the 28x28
     images the model saw (None where a picture could not be read).
     """
-    from .._default_model import raw_image_pipeline
+    from ..images import raw_image_pipeline
 
     pipeline = raw_image_pipeline(model)
     normalizer, rest = pipeline.named_steps["normalize"], pipeline[1:]

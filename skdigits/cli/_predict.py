@@ -22,7 +22,7 @@ def _split_model(args):
     skdigits manifest), never by its name, so a pickle named ``model.pkl``
     among downloaded files is never taken for a model.
     """
-    from .._model_format import is_model_file
+    from ..persistence import is_model_file
 
     inputs = list(args.inputs)
     if args.model:
@@ -80,9 +80,9 @@ def run(args):
     if args.show:
         check_output_folder(args.show, "pictures")
     quiet_tensorflow()
-    from .._default_model import load_default_model, raw_image_pipeline
-    from .._images import list_image_files
-    from .._model_format import sniff
+    from ..images import list_image_files, raw_image_pipeline
+    from ..persistence import sniff
+    from ..pretrained import load_default_model
 
     files = list_image_files(inputs)
     if not files:

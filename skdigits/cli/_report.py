@@ -57,7 +57,7 @@ def _report_pictures(model, files, y, description, out):
     """The report of a folder of pictures: on what the model saw, with the misread ones."""
     import numpy as np
 
-    from .._report import build_report
+    from ..reporting import build_report
 
     normalizer, rest, results, seen = read_labelled_pictures(model, files, y)
     keep = [i for i, r in enumerate(results) if "error" not in r]
@@ -91,7 +91,7 @@ def _report_pictures(model, files, y, description, out):
 
 def run(args):
     """Write the HTML report and metrics.json of a saved model."""
-    from .._report import build_report
+    from ..reporting import build_report
 
     model = load_model_file(args.model, args.allow_pickle)
     check_output_folder(args.out, "the report")

@@ -132,9 +132,9 @@ def run(args):
     import pandas as pd
     from sklearn.model_selection import GridSearchCV, ParameterGrid
 
-    from .._persistence import save_model
-    from .._pipeline import make_digit_pipeline
-    from .._search import EpochGridSearchCV
+    from ..model import make_digit_pipeline
+    from ..model_selection import EpochGridSearchCV
+    from ..persistence import save_model
 
     X, y, description = load_labelled_data(args.data, "train", args.data_home)
     if args.max_samples and args.max_samples < len(y):

@@ -146,8 +146,8 @@ def run(args):
     if args.report:
         check_output_folder(args.report, "the report")
 
-    from .._persistence import save_model
-    from .._pipeline import make_digit_pipeline
+    from ..model import make_digit_pipeline
+    from ..persistence import save_model
 
     X_train, X_test, y_train, y_test, test_name = training_data(args)
     verbose = args.verbose if args.verbose is not None else (1 if sys.stdout.isatty() else 2)
@@ -182,7 +182,7 @@ def run(args):
     save_model(pipeline, out)
     print(f"\nSaved the fitted pipeline to {out} (load it with skdigits.load_model).")
     if args.report:
-        from .._report import build_report
+        from ..reporting import build_report
 
         path = build_report(pipeline, X_test, y_test, args.report, dataset=test_name)
         print(f"Wrote the report to {path} (and metrics.json beside it).")

@@ -17,8 +17,8 @@ import time
 import urllib.error
 import urllib.request
 
-from .._atomic import atomic_open
 from ..exceptions import DownloadError
+from ..utils import atomic_open
 from ._home import dataset_folder, keras_cache_path
 from ._locate import idx_paths
 from ._registry import SPLIT_FILES, get_spec
@@ -101,7 +101,7 @@ def _remove_stale_parts(destination):
 def _partial_file(destination):
     """Open ``.<name>.<host>.<pid>.<random>.part``; rename it to ``destination`` on success.
 
-    :func:`skdigits._atomic.atomic_open`, with the writer's machine and
+    :func:`skdigits.utils._atomic.atomic_open`, with the writer's machine and
     process in the name so that :func:`_remove_stale_parts` can tell a killed
     download's leftover from a running one.
     """

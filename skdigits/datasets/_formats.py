@@ -265,8 +265,8 @@ def read_image_folder(root):
     >>> X.shape, y.tolist()
     ((1, 28, 28), [3])
     """
-    from .._images import read_image
     from ..exceptions import ImageError
+    from ..images import read_image
 
     root = os.fspath(root)
     if not os.path.isdir(root):

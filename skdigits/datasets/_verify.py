@@ -10,8 +10,8 @@ import json
 import os
 import warnings
 
-from .._atomic import atomic_open
 from ..exceptions import ChecksumMismatchWarning, DataFormatError
+from ..utils import atomic_open
 from ._idx import decompress
 
 #: The file, in each data set folder of the data home, that remembers which

@@ -34,9 +34,9 @@ def train_networks(settings, seeds, X, y, *, checkpoints, data_files, log=print)
     Returns the pipelines and the seconds each took to train (kept beside
     its checkpoint as ``<checkpoint>.json``; None when that is missing).
     """
-    from .._atomic import atomic_open
-    from .._persistence import load_model, save_model
-    from .._pipeline import make_digit_pipeline
+    from ..model import make_digit_pipeline
+    from ..persistence import load_model, save_model
+    from ..utils import atomic_open
 
     pipelines, seconds = [], []
     for seed in seeds:
@@ -109,9 +109,9 @@ def build(args):
     import numpy as np
 
     from .. import __version__
-    from .._atomic import atomic_open
-    from .._persistence import save_model
     from ..datasets import dataset_status, load_mnist
+    from ..persistence import save_model
+    from ..utils import atomic_open
     from . import MODEL_FILE, RECORD_FILE, SEEDS, SETTINGS, sha256_of
 
     (X_train, y_train), (X_test, y_test) = load_mnist(
@@ -172,7 +172,7 @@ def build(args):
         include_optimizer=False,
         weights_dtype="float16",
     )
-    from .._persistence import load_model
+    from ..persistence import load_model
 
     stored = load_model(model_path)  # the accuracy of what ships: float16 weights
     accuracy = float(stored.score(X_test, y_test))

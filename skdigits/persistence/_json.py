@@ -4,14 +4,14 @@ Numbers, strings, booleans and None stay as they are; tuples, dicts, NumPy
 dtypes and arrays (numbers, booleans and text only) are tagged objects such
 as ``{"__ndarray__": {"dtype", "shape", "data"}}``; estimators nested in a
 value are ``{"__estimator__": node}``, described and rebuilt by callbacks
-from :mod:`skdigits._model_format`. Decoding accepts nothing else.
+from :mod:`skdigits.persistence._format`. Decoding accepts nothing else.
 """
 
 import json
 
 import numpy as np
 
-from .exceptions import ModelFormatError
+from ..exceptions import ModelFormatError
 
 #: Array dtypes a manifest may hold: numbers, booleans and text.
 ARRAY_KINDS = "biufU"

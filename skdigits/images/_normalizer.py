@@ -18,9 +18,9 @@ from sklearn import get_config
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from ._compat import Interval, StrOptions, _fit_context
-from ._images import read_image
-from .exceptions import ImageError
+from .._compat import Interval, StrOptions, _fit_context
+from ..exceptions import ImageError
+from ._read import read_image
 
 _WORK_SIZE = 256  # longest side pictures are searched for the digit at
 _FRAME = 28
@@ -735,3 +735,18 @@ class DigitImageNormalizer(TransformerMixin, BaseEstimator):
         tags.input_tags.three_d_array = True
         tags.input_tags.string = True
         return tags
+
+
+def raw_image_pipeline(fitted):
+    """Put a DigitImageNormalizer in front of a pipeline fitted on MNIST-form digits.
+
+    The normaliser learns nothing and leaves MNIST-form digits nearly
+    unchanged, so a pipeline trained on MNIST arrays predicts from pictures
+    once it is in front; training through it would only cost time.
+    """
+    from sklearn.pipeline import Pipeline
+
+    if "normalize" in getattr(fitted, "named_steps", {}):
+        return fitted
+    steps = fitted.steps if hasattr(fitted, "steps") else [("classifier", fitted)]
+    return Pipeline([("normalize", DigitImageNormalizer()), *steps])

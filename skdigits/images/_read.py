@@ -12,7 +12,7 @@ import zlib
 
 import numpy as np
 
-from .exceptions import ImageError
+from ..exceptions import ImageError
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
 
@@ -244,7 +244,7 @@ def read_image(image, name=None, *, color=False, max_pixels=None):
         print of squared paper.
     max_pixels : int, default=None
         Make larger pictures smaller while reading them, as described in the
-        Notes (default: ``skdigits._images.WORK_PIXELS``, 16 megapixels).
+        Notes (default: ``skdigits.images._read.WORK_PIXELS``, 16 megapixels).
         :class:`DigitImageNormalizer` reads files with 3 megapixels: a
         12-megapixel JPEG is then decoded at half its size, much faster.
 
@@ -263,12 +263,12 @@ def read_image(image, name=None, *, color=False, max_pixels=None):
     Notes
     -----
     Large pictures are made smaller while they are read, to bound time and
-    memory: above ``max_pixels`` (by default ``skdigits._images.WORK_PIXELS``,
+    memory: above ``max_pixels`` (by default ``skdigits.images._read.WORK_PIXELS``,
     16 megapixels) a JPEG is
     decoded at 1/2, 1/4 or 1/8 of its size (``Image.draft``) and any picture
     is then shrunk by an integer factor (``Image.reduce``); a 12-megapixel
     photo is read as it is by default. A file that would still decode to more than
-    ``skdigits._images.MAX_IMAGE_PIXELS`` (50 megapixels), such as a
+    ``skdigits.images._read.MAX_IMAGE_PIXELS`` (50 megapixels), such as a
     decompression bomb (a small PNG declaring 14000x14000 pixels), is refused
     with an :class:`~skdigits.exceptions.ImageError` before it is decoded.
 

@@ -207,7 +207,7 @@ def fit_in_graph(
         shuffling of epoch ``e`` does not depend on ``epochs``).
     augment : callable, default=None
         ``augment(x, seed)`` distorts rows inside the compiled loop, new each
-        epoch (see :func:`skdigits._augment.make_augmenter`); its seeds come
+        epoch (see :func:`skdigits.model._augment.make_augmenter`); its seeds come
         from a generator of their own, so the shuffling is the same with or
         without it.
     label_smoothing : float, default=0.0

@@ -14,11 +14,10 @@ import platform
 
 import numpy as np
 
-from ._atomic import atomic_open
+from .._version import __version__
+from ..utils import as_images, atomic_open, find_classifier
 from ._evaluation import evaluate_with_probabilities
 from ._plotting import misclassified_figure, plain_text, plot_digits, plot_history
-from ._utils import as_images, find_classifier
-from ._version import __version__
 
 _CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0 auto;
@@ -95,7 +94,7 @@ def model_summary(estimator):
     Examples
     --------
     >>> from skdigits import load_mnist_sample, make_digit_pipeline
-    >>> from skdigits._report import model_summary
+    >>> from skdigits.reporting._report import model_summary
     >>> X, y = load_mnist_sample(return_X_y=True)
     >>> pipe = make_digit_pipeline(hidden_layer_sizes=(16,), epochs=1).fit(X[:200], y[:200])
     >>> [layer["type"] for layer in model_summary(pipe)["layers"]]

@@ -5,8 +5,8 @@ import math
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from ._compat import _fit_context
-from ._validation import check_image_shape, explain_feature_count, validate_images
+from .._compat import _fit_context
+from ..utils import check_image_shape, explain_feature_count, validate_images
 
 
 def _resolve_shape(target_shape, n_values, input_shape):

@@ -15,7 +15,7 @@ import os
 import tempfile
 import zipfile
 
-from .exceptions import ModelFormatError
+from ..exceptions import ModelFormatError
 
 #: Weight dtypes a network may be stored in.
 WEIGHT_DTYPES = ("float32", "float16")

@@ -5,7 +5,7 @@ import math
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from ._utils import as_images, find_classifier
+from ..utils import as_images, find_classifier
 
 
 def plain_text(label):

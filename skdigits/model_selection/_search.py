@@ -22,7 +22,7 @@ from sklearn.model_selection import GridSearchCV, ParameterGrid, check_cv
 from sklearn.utils import indexable
 from sklearn.utils.parallel import Parallel, delayed
 
-from ._compat import (
+from .._compat import (
     _check_method_params,
     _fit_and_score,
     _fit_context,
@@ -311,7 +311,7 @@ def _final_classifier(estimator, prefix=""):
     """``(parameter prefix, DigitClassifier)`` ending ``estimator``, or None."""
     from sklearn.pipeline import Pipeline
 
-    from ._classifier import DigitClassifier
+    from ..model import DigitClassifier
 
     if isinstance(estimator, DigitClassifier):
         return prefix, estimator

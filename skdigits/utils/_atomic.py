@@ -18,7 +18,7 @@ def atomic_open(path, mode="wb", encoding=None, tmp_prefix=None):
     Examples
     --------
     >>> import os, tempfile
-    >>> from skdigits._atomic import atomic_open
+    >>> from skdigits.utils._atomic import atomic_open
     >>> path = os.path.join(tempfile.mkdtemp(), "out.txt")
     >>> with atomic_open(path, "w", encoding="utf-8") as handle:
     ...     _ = handle.write("done")

@@ -8,7 +8,7 @@ import time
 
 import numpy as np
 
-from ._utils import find_classifier
+from ..utils import find_classifier
 
 
 def most_confused_pairs(y_true, y_pred, *, n=5, labels=None):

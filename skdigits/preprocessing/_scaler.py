@@ -6,9 +6,9 @@ import numpy as np
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from ._compat import StrOptions, _fit_context
-from ._validation import check_image_shape, explain_feature_count, validate_images
-from .exceptions import AlreadyScaledWarning, PixelRangeWarning
+from .._compat import StrOptions, _fit_context
+from ..exceptions import AlreadyScaledWarning, PixelRangeWarning
+from ..utils import check_image_shape, explain_feature_count, validate_images
 
 
 def _check_range(value, name):

@@ -1,6 +1,6 @@
 """Saving, loading and inspecting fitted pipelines and classifiers.
 
-The default format is ``.skdigits`` (see :mod:`skdigits._model_format`): a
+The default format is ``.skdigits`` (see :mod:`skdigits.persistence._format`): a
 zip of a JSON manifest and Keras networks that loads without running any
 code from the file. joblib (pickle) files are written only when their name
 asks for it and loaded only with ``trusted=True``.
@@ -8,8 +8,8 @@ asks for it and loaded only with ``trusted=True``.
 
 import os
 
-from ._atomic import atomic_open
-from .exceptions import ModelFormatError, UntrustedModelError
+from ..exceptions import ModelFormatError, UntrustedModelError
+from ..utils import atomic_open
 
 #: File name endings that make :func:`save_model` write joblib (pickle).
 PICKLE_SUFFIXES = (".joblib", ".pkl", ".pickle")
@@ -93,7 +93,7 @@ def save_model(
         with atomic_open(path) as handle:
             joblib.dump(estimator, handle, compress=compress)
         return path
-    from ._model_format import write_model
+    from ._format import write_model
 
     with atomic_open(path) as handle:
         write_model(
@@ -156,7 +156,7 @@ def load_model(path, *, trusted=False):
     >>> load_model(path, trusted=True)
     ImageReshaper()
     """
-    from ._model_format import read_model, sniff
+    from ._format import read_model, sniff
 
     path = os.fspath(path)
     if not os.path.isfile(path):
@@ -229,7 +229,7 @@ def inspect_model(path):
     >>> manifest["format"], manifest["estimator"]["class"]
     ('skdigits-model', 'skdigits.PixelScaler')
     """
-    from ._model_format import read_manifest
+    from ._format import read_manifest
 
     path = os.fspath(path)
     if not os.path.isfile(path):

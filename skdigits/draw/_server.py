@@ -22,9 +22,8 @@ from importlib import resources
 
 import numpy as np
 
-from ._images import read_image
-from ._normalize import READ_PIXELS
-from .exceptions import ImageError
+from ..exceptions import ImageError
+from ..images import READ_PIXELS, read_image
 
 #: Largest request body accepted, in bytes; larger ones get 413.
 MAX_BODY_BYTES = 5 * 1024 * 1024
@@ -85,7 +84,7 @@ class DigitReader:
     """
 
     def __init__(self, model):
-        from ._default_model import raw_image_pipeline
+        from ..images import raw_image_pipeline
 
         pipeline = raw_image_pipeline(model)
         self.normalizer = pipeline.named_steps["normalize"]
@@ -338,7 +337,7 @@ def make_server(model, host="127.0.0.1", port=0, *, log=None):
     >>> from sklearn.dummy import DummyClassifier
     >>> from sklearn.pipeline import make_pipeline
     >>> from skdigits import ImageReshaper, load_mnist_sample
-    >>> from skdigits._draw import make_server
+    >>> from skdigits.draw._server import make_server
     >>> X, y = load_mnist_sample(return_X_y=True)
     >>> model = make_pipeline(ImageReshaper(), DummyClassifier()).fit(X[:50], y[:50])
     >>> server = make_server(model, "127.0.0.1", 0)

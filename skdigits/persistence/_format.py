@@ -17,8 +17,8 @@ nodes of the same tree, tagged ``{"__estimator__": node}`` (format 2).
 
 Reading a file never unpickles anything and never imports a name read from
 the file: classes come from :data:`ALLOWED_CLASSES` only. This module holds
-the archive and the estimator tree; :mod:`skdigits._model_json` the values
-in it and :mod:`skdigits._model_networks` the Keras members.
+the archive and the estimator tree; :mod:`skdigits.persistence._json` the values
+in it and :mod:`skdigits.persistence._networks` the Keras members.
 """
 
 import json
@@ -30,10 +30,10 @@ from collections import defaultdict
 
 import numpy as np
 
-from ._model_json import decode_value, encode_value
-from ._model_networks import WEIGHT_DTYPES, keras_versions, load_network, recast
-from ._version import __version__
-from .exceptions import ModelFormatError
+from .._version import __version__
+from ..exceptions import ModelFormatError
+from ._json import decode_value, encode_value
+from ._networks import WEIGHT_DTYPES, keras_versions, load_network, recast
 
 FORMAT_NAME = "skdigits-model"
 #: The version this skdigits writes; it reads every version up to this one.
@@ -47,10 +47,10 @@ MAX_NETWORK_BYTES = 2 * 2**30
 # Class names in a manifest -> (module, attribute); the only classes a file can name.
 ALLOWED_CLASSES = {
     "sklearn.pipeline.Pipeline": ("sklearn.pipeline", "Pipeline"),
-    "skdigits.PixelScaler": ("skdigits._scaler", "PixelScaler"),
-    "skdigits.ImageReshaper": ("skdigits._reshape", "ImageReshaper"),
-    "skdigits.DigitClassifier": ("skdigits._classifier", "DigitClassifier"),
-    "skdigits.DigitImageNormalizer": ("skdigits._normalize", "DigitImageNormalizer"),
+    "skdigits.PixelScaler": ("skdigits.preprocessing._scaler", "PixelScaler"),
+    "skdigits.ImageReshaper": ("skdigits.preprocessing._reshape", "ImageReshaper"),
+    "skdigits.DigitClassifier": ("skdigits.model._classifier", "DigitClassifier"),
+    "skdigits.DigitImageNormalizer": ("skdigits.images._normalizer", "DigitImageNormalizer"),
     "sklearn.ensemble.VotingClassifier": ("sklearn.ensemble", "VotingClassifier"),
     "sklearn.preprocessing.LabelEncoder": ("sklearn.preprocessing", "LabelEncoder"),
 }
@@ -465,7 +465,7 @@ def _restore_voting(voting, where, path):
     """Check a VotingClassifier's members against its labels; rebuild ``named_estimators_``."""
     from sklearn.utils import Bunch
 
-    from ._classifier import DigitClassifier
+    from ..model import DigitClassifier
 
     if not isinstance(voting.estimators, list) or not all(
         isinstance(pair, tuple)

@@ -71,9 +71,8 @@ def make_digit_pipeline(
     """
     from sklearn.pipeline import Pipeline
 
+    from ..preprocessing import ImageReshaper, PixelScaler
     from ._classifier import DigitClassifier
-    from ._reshape import ImageReshaper
-    from ._scaler import PixelScaler
 
     if preset not in PRESETS:
         raise ValueError(
@@ -85,7 +84,7 @@ def make_digit_pipeline(
         ("classifier", DigitClassifier(**{**PRESETS[preset], **classifier_params})),
     ]
     if raw_images is not False:
-        from ._normalize import DigitImageNormalizer
+        from ..images import DigitImageNormalizer
 
         normalizer = (
             raw_images if isinstance(raw_images, DigitImageNormalizer) else DigitImageNormalizer()

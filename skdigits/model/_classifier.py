@@ -14,13 +14,13 @@ from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .._compat import Interval, StrOptions, _check_sample_weight, _fit_context, _num_samples
+from ..utils import validate_fitted_array
 from ._augment import make_augmenter, resolve_augment
-from ._compat import Interval, StrOptions, _check_sample_weight, _fit_context, _num_samples
 from ._inference import forget_forward_pass, forward_pass
 from ._network import REFERENCE_HIDDEN_LAYER_SIZES, build_dense_network, resolve_layers
 from ._targets import OneHotLabelEncoder
 from ._training import fit_in_graph
-from ._validation import validate_fitted_array
 
 
 @contextlib.contextmanager
@@ -126,7 +126,7 @@ class DigitClassifier(KerasClassifier):
         dict sets the ranges itself, e.g. ``{"rotation": 12, "scale": (0.9,
         1.1), "shift": 2, "elastic": (34, 4)}`` (keys ``rotation``, ``scale``,
         ``shear``, ``shift``, ``elastic``; see
-        :func:`skdigits._augment.resolve_augment`). Deterministic with
+        :func:`skdigits.model._augment.resolve_augment`). Deterministic with
         ``random_state``; needs the in-graph loop (no ``callbacks``,
         ``validation_split`` or ``training_loop="keras"``).
     image_shape : tuple of int (height, width), default=None

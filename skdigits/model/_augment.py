@@ -5,7 +5,7 @@ fused projective-transform kernel; with Simard et al.'s elastic distortion
 (2003: random displacement fields smoothed by a Gaussian) the two are
 combined into one source coordinate per output pixel and sampled bilinearly.
 They run inside the compiled training loop only (see
-:mod:`skdigits._training`), on many rows at once, seeded by stateless random
+:mod:`skdigits.model._training`), on many rows at once, seeded by stateless random
 ops, never at prediction time.
 """
 
@@ -45,7 +45,7 @@ def resolve_augment(augment):
 
     Examples
     --------
-    >>> from skdigits._augment import resolve_augment
+    >>> from skdigits.model._augment import resolve_augment
     >>> resolve_augment({"rotation": 5})
     {'rotation': 5.0, 'scale': (1.0, 1.0), 'shear': 0.0, 'shift': 0.0, 'elastic': None}
     >>> resolve_augment(None) is None

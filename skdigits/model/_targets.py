@@ -28,7 +28,7 @@ class OneHotLabelEncoder(TransformerMixin, BaseEstimator):
 
     Examples
     --------
-    >>> from skdigits._targets import OneHotLabelEncoder
+    >>> from skdigits.model._targets import OneHotLabelEncoder
     >>> encoder = OneHotLabelEncoder().fit([3, 7, 3])
     >>> encoder.transform([7, 3])
     array([[0., 1.],

@@ -1,0 +1,15 @@
+"""The pipeline's array steps: PixelScaler (pixels to [0, 1]) and ImageReshaper.
+
+Names load on first use (:func:`skdigits._lazy.attach`): importing this
+package loads neither scikit-learn nor TensorFlow.
+"""
+
+from .._lazy import attach
+
+__getattr__, __dir__, __all__ = attach(
+    __name__,
+    {
+        "PixelScaler": "._scaler",
+        "ImageReshaper": "._reshape",
+    },
+)
