@@ -295,7 +295,7 @@ def test_reader_refuses_a_model_that_does_not_predict_digits(small_split):
 @pytest.fixture
 def quick_serve(monkeypatch):
     """Make serve_forever return at once as Ctrl-C would; record the servers made."""
-    from skdigits import _draw
+    from skdigits.draw import _server as _draw
 
     made = []
 
