@@ -1,6 +1,7 @@
 """read_idx / write_idx: round trips and every way an IDX file can be broken."""
 
 import gzip
+import zlib
 
 import numpy as np
 import pytest
@@ -77,3 +78,53 @@ def test_unreadable_path(tmp_path):
 def test_write_refuses_types_idx_cannot_hold(tmp_path):
     with pytest.raises(ValueError, match="IDX cannot hold"):
         write_idx(np.array(["a"]), tmp_path / "x")
+
+
+def _bomb(path, n_labels, inflated_bytes):
+    """A gzip IDX label file whose header declares ``n_labels`` but inflates far beyond it."""
+    deflate = zlib.compressobj(9, wbits=31)
+    with open(path, "wb") as out:
+        out.write(deflate.compress(bytes([0, 0, 8, 1]) + n_labels.to_bytes(4, "big")))
+        block = bytes(1 << 20)
+        for _ in range(inflated_bytes >> 20):
+            out.write(deflate.compress(block))
+        out.write(deflate.flush())
+
+
+def test_a_gzip_that_inflates_beyond_its_header_is_refused_in_bounded_memory(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "bomb-idx1-ubyte.gz"
+    _bomb(path, n_labels=10, inflated_bytes=600 << 20)
+    assert path.stat().st_size < 2 << 20  # a small file...
+    code = (
+        "import resource, sys\n"
+        "from skdigits import read_idx\n"
+        "from skdigits.exceptions import DataFormatError\n"
+        "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "try:\n"
+        "    read_idx(sys.argv[1])\n"
+        "except DataFormatError as exc:\n"
+        "    print(exc)\n"
+        "print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) // 1024)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert "inflates to more than the 18 bytes its IDX header announces" in out[0]
+    assert int(out[-1]) < 50  # ...refused after one megabyte, not after 600 MB (in MB)
+
+
+def test_a_gzip_of_several_members_still_reads(tmp_path):
+    path = tmp_path / "two-members-idx1-ubyte.gz"
+    content = bytes([0, 0, 8, 1, 0, 0, 0, 3, 7, 2, 1])
+    path.write_bytes(gzip.compress(content[:6]) + gzip.compress(content[6:]))
+    np.testing.assert_array_equal(read_idx(path), [7, 2, 1])
+
+
+def test_a_gzip_stream_that_is_not_idx_stops_at_its_magic_number(tmp_path):
+    path = tmp_path / "not-idx.gz"
+    path.write_bytes(gzip.compress(b"PK\x03\x04" + bytes(10_000)))
+    with pytest.raises(DataFormatError, match="bad magic number 0x504b0304"):
+        read_idx(path)

@@ -37,13 +37,65 @@ def read_bytes(path):
     return decompress(raw, path)
 
 
+#: Bytes inflated per step: a gzip stream is never inflated further than
+#: what has been checked against the IDX header, plus one step.
+_STEP = 1 << 20
+
+
+def _declared_size(head):
+    """The size an IDX file's header announces (header included), once ``head`` holds it.
+
+    ``None`` while ``head`` is too short to tell; ``-1`` when it does not start
+    like an IDX file at all (:func:`parse_idx` then says what is wrong).
+    """
+    if len(head) < 4:
+        return None
+    zero, dtype_code, ndim = head[0] | head[1], head[2], head[3]
+    if zero != 0 or dtype_code not in _IDX_DTYPES or ndim == 0 or ndim > _MAX_DIMS:
+        return -1
+    header_size = 4 + 4 * ndim
+    if len(head) < header_size:
+        return None
+    shape = np.frombuffer(bytes(head[4:header_size]), dtype=">u4")
+    return header_size + math.prod(int(d) for d in shape) * _IDX_DTYPES[dtype_code].itemsize
+
+
 def decompress(raw, name):
-    """Return ``raw`` decompressed when it is a gzip stream, else as it is."""
+    """Return ``raw`` decompressed when it is a gzip stream, else as it is.
+
+    The stream is inflated step by step and never past the size its IDX
+    header announces: a small file that inflates to gigabytes (a
+    decompression bomb) is refused after one step beyond that size, and a
+    stream that does not start like IDX stops as soon as that shows.
+    """
     if raw[:2] != _GZIP_MAGIC:
         return raw
+    out = bytearray()
+    pending, declared = raw, None
+    inflater = zlib.decompressobj(wbits=31)
     try:
-        return gzip.decompress(raw)
-    except (EOFError, OSError, zlib.error) as exc:
+        while True:
+            chunk = inflater.decompress(pending, _STEP)
+            pending = inflater.unconsumed_tail
+            if not chunk and not pending and not inflater.eof:
+                raise EOFError("the compressed stream ends before its end marker")
+            out += chunk
+            if declared is None:
+                declared = _declared_size(out)
+            if declared == -1:
+                return bytes(out)  # not IDX: parse_idx names the bad magic number
+            if declared is not None and len(out) > declared:
+                raise DataFormatError(
+                    f"{name} inflates to more than the {declared:,} bytes its IDX header "
+                    "announces: it is not an IDX file of that shape (or is a decompression "
+                    "bomb); delete it and download it again."
+                )
+            if inflater.eof:
+                if not inflater.unused_data.strip(b"\0"):
+                    return bytes(out)
+                # another gzip member follows, as gzip.decompress allows
+                pending, inflater = inflater.unused_data, zlib.decompressobj(wbits=31)
+    except (EOFError, zlib.error) as exc:
         raise DataFormatError(
             f"{name} is a corrupt or truncated gzip file ({exc}); delete it and download it again."
         ) from exc

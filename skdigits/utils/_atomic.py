@@ -2,7 +2,7 @@
 
 import contextlib
 import os
-import tempfile
+import secrets
 
 
 @contextlib.contextmanager
@@ -28,16 +28,30 @@ def atomic_open(path, mode="wb", encoding=None, tmp_prefix=None):
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
     prefix = f".{os.path.basename(path)}." if tmp_prefix is None else tmp_prefix
-    handle, tmp_path = tempfile.mkstemp(prefix=prefix, suffix=".part", dir=folder)
+    tmp_path, descriptor = _create_beside(folder, prefix)
     try:
-        with os.fdopen(handle, mode, encoding=encoding) as out:
+        with os.fdopen(descriptor, mode, encoding=encoding) as out:
             yield out
-        # mkstemp makes the file private (0600); give it the usual permissions.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp_path, 0o666 & ~umask)
         os.replace(tmp_path, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_path)
         raise
+
+
+def _create_beside(folder, prefix):
+    """Create a new, empty ``<prefix><random>.part`` file in ``folder``: (path, descriptor).
+
+    The file is created with mode 0o666, which the process umask narrows as
+    for any ``open()``, so it gets the usual permissions. The umask is never
+    read or set: setting it, even for a moment, applies to every thread of
+    the process.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        tmp_path = os.path.join(folder, f"{prefix}{secrets.token_hex(6)}.part")
+        try:
+            return tmp_path, os.open(tmp_path, flags, 0o666)
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"could not create a temporary file beside {folder} (100 names taken)")
