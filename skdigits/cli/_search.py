@@ -135,6 +135,7 @@ def run(args):
     from ..model import make_digit_pipeline
     from ..model_selection import EpochGridSearchCV
     from ..persistence import save_model
+    from ..utils import atomic_open
 
     X, y, description = load_labelled_data(args.data, "train", args.data_home)
     if args.max_samples and args.max_samples < len(y):
@@ -210,8 +211,11 @@ def run(args):
     table = table.sort_values("rank").reset_index(drop=True)
     print("\n" + table.to_string(index=False))
     csv_path = os.path.join(os.path.dirname(best_path), "search_results.csv")
-    table.to_csv(csv_path, index=False)
+    # the model first, then the table, each written whole or not at all: a
+    # table in the folder means the search finished and its best model is there
     save_model(search.best_estimator_, best_path)
+    with atomic_open(csv_path, "w", encoding="utf-8") as handle:
+        table.to_csv(handle, index=False, lineterminator="\n")
     print(
         f"\nBest: {search.best_params_} (mean CV accuracy {search.best_score_:.4f}).\n"
         f"Saved the table to {csv_path} and the best pipeline, refitted on all the data, "
