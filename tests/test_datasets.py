@@ -37,3 +37,18 @@ def test_bunch_has_images_target_and_description():
     assert bunch.data is bunch.images
     np.testing.assert_array_equal(bunch.target_names, np.arange(10))
     assert "MNIST" in bunch.DESCR and "500" in bunch.DESCR
+
+
+def test_sample_as_frame_gives_pandas_objects_as_load_mnist_does():
+    import pandas as pd
+
+    X, y = load_mnist_sample(return_X_y=True, as_frame=True)
+    images, labels = load_mnist_sample(return_X_y=True)
+    assert isinstance(X, pd.DataFrame) and isinstance(y, pd.Series)
+    assert X.shape == (5000, 784) and list(X.columns[:2]) == ["pixel0", "pixel1"]
+    assert y.name == "label"
+    np.testing.assert_array_equal(X.to_numpy(), images.reshape(5000, -1))
+    np.testing.assert_array_equal(y.to_numpy(), labels)
+    bunch = load_mnist_sample(as_frame=True)
+    assert bunch.frame.shape == (5000, 785) and bunch.frame.columns[-1] == "label"
+    assert bunch.feature_names == list(X.columns) and bunch.images.shape == (5000, 28, 28)

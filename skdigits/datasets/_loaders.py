@@ -26,7 +26,7 @@ def _load(name, path, data_home, download_if_missing, as_frame, timeout):
             raise DataNotFoundError(_not_found_message(spec, data_home, None))
     (X_train, y_train), (X_test, y_test) = source.read()
     if as_frame:
-        return _as_frame(X_train, y_train), _as_frame(X_test, y_test)
+        return images_as_frame(X_train, y_train), images_as_frame(X_test, y_test)
     return (X_train, y_train), (X_test, y_test)
 
 
@@ -48,7 +48,8 @@ def _not_found_message(spec, data_home, error):
     )
 
 
-def _as_frame(images, labels):
+def images_as_frame(images, labels):
+    """Images and labels as a DataFrame of ``pixel<i>`` columns and a ``label`` Series."""
     import pandas as pd
 
     flat = images.reshape(len(images), -1)

