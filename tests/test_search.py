@@ -298,3 +298,79 @@ def test_search_benchmark_runs_and_finds_the_same_results():
     )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
     assert "| ratio |" in result.stdout and "| same | same |" in result.stdout
+
+
+# -- the one answer to "can this fit be observed per epoch?" ------------------------------
+@pytest.mark.parametrize(
+    "params, reason",
+    [
+        ({"warm_start": True}, "warm_start=True continues the previous fit"),
+        ({"learning_rate_schedule": "exponential"}, "learning_rate_schedule='exponential'"),
+        ({"training_loop": "keras"}, "training_loop='keras' trains through Keras' Model.fit"),
+        ({"callbacks": [object()]}, "callbacks (early stopping"),
+        ({"validation_split": 0.1}, "validation_split trains through Keras' Model.fit"),
+    ],
+)
+def test_epoch_observation_says_why_a_fit_cannot_stand_for_shorter_ones(params, reason):
+    from skdigits.model import epoch_observation
+
+    assert epoch_observation(DigitClassifier()) == (True, None)
+    observable, why = epoch_observation(DigitClassifier(**params))
+    assert not observable and why.startswith(reason)
+
+
+def test_observing_epochs_reports_each_epoch_of_the_in_graph_loop_only(digits):
+    from skdigits.model import observing_epochs
+
+    X, y = digits
+    X = X[:64].reshape(64, -1) / 255.0
+    classifier = DigitClassifier(hidden_layer_sizes=(8,), epochs=2, random_state=0)
+    seen = []
+    with observing_epochs(
+        classifier, lambda done: seen.append((done, classifier.score(X, y[:64])))
+    ):
+        classifier.fit(X, y[:64])
+    assert [done for done, _ in seen] == [1, 2]
+    assert seen[-1][1] == classifier.score(X, y[:64])  # the last epoch's weights are the fit's
+    assert not hasattr(classifier, "_epoch_observer")
+    keras_loop = classifier.set_params(training_loop="keras")
+    with observing_epochs(keras_loop, seen.append), pytest.raises(ValueError, match="in-graph"):
+        keras_loop.fit(X, y[:64])
+
+
+def test_the_search_hook_takes_this_threads_next_search_only(digits):
+    from sklearn.model_selection import _search as sklearn_search
+
+    from skdigits._compat import _search_fits_through
+
+    X, y = digits
+    X = X.reshape(len(X), -1)[:, ::8] / 255.0
+    original = sklearn_search.Parallel
+    handed = []
+
+    def run_fits(calls, parallel):
+        handed.append([call[2]["candidate_progress"][0] for call in calls])
+        return parallel(calls)
+
+    def search():
+        return GridSearchCV(LogisticRegression(max_iter=50), {"C": [0.1, 1.0]}, cv=2).fit(X, y)
+
+    with _search_fits_through(run_fits):
+        hooked = search()
+        after = search()  # the next search of the thread runs as it always does
+    assert handed == [[0, 0, 1, 1]] and sklearn_search.Parallel is original
+    np.testing.assert_array_equal(
+        hooked.cv_results_["mean_test_score"], after.cv_results_["mean_test_score"]
+    )
+
+
+def test_without_the_hook_it_fits_as_grid_search_and_says_so(digits, monkeypatch):
+    import contextlib
+
+    import skdigits.model_selection._search as search_module
+
+    monkeypatch.setattr(search_module, "_search_fits_through", lambda _: contextlib.nullcontext())
+    with pytest.warns(UserWarning, match="could not share training runs"):
+        search = EpochGridSearchCV(pipeline(), {"classifier__epochs": [1, 2]}, cv=2).fit(*digits)
+    assert search.epochs_saved_ == 0 and search.epochs_trained_ == 2 * 3
+    assert search.verbose == 0 and search.cv_results_["mean_test_score"].shape == (2,)

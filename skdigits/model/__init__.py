@@ -15,5 +15,7 @@ __getattr__, __dir__, __all__ = attach(
         "make_digit_pipeline": "._pipeline",
         "PRESETS": "._pipeline",
         "augment_images": "._augment",
+        "epoch_observation": "._epochs",
+        "observing_epochs": "._epochs",
     },
 )

@@ -17,6 +17,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .._compat import Interval, StrOptions, _check_sample_weight, _fit_context, _num_samples
 from ..utils import validate_fitted_array
 from ._augment import make_augmenter, resolve_augment
+from ._epochs import keras_fit_reason
 from ._inference import forget_forward_pass, forward_pass
 from ._network import REFERENCE_HIDDEN_LAYER_SIZES, build_dense_network, resolve_layers
 from ._targets import OneHotLabelEncoder
@@ -352,10 +353,11 @@ class DigitClassifier(KerasClassifier):
         return make_augmenter(ranges, shape)
 
     def _fit_keras_model(self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs):
-        observer = getattr(self, "_epoch_observer", None)
-        if observer is not None and not self._trains_in_graph(kwargs):
+        observer = getattr(self, "_epoch_observer", None)  # set by observing_epochs
+        in_graph = keras_fit_reason(self, kwargs) is None
+        if observer is not None and not in_graph:
             raise ValueError("Epochs can be observed in the in-graph training loop only.")
-        if self.augment is not None and not self._trains_in_graph(kwargs):
+        if self.augment is not None and not in_graph:
             raise ValueError(
                 "augment runs inside the in-graph training loop, which callbacks, "
                 "validation_split and training_loop='keras' replace with Keras' Model.fit; "
@@ -365,7 +367,7 @@ class DigitClassifier(KerasClassifier):
         seed, self._random_state = self._random_state, None  # skip scikeras' context
         try:
             with _seeded(seed):
-                if not self._trains_in_graph(kwargs):
+                if not in_graph:
                     super()._fit_keras_model(
                         X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs
                     )
@@ -392,48 +394,13 @@ class DigitClassifier(KerasClassifier):
         for key, values in history.items():
             self.history_[key] += values
 
-    @contextlib.contextmanager
-    def _observing_epochs(self, on_epoch_end):
-        """Within the block, :meth:`fit` calls ``on_epoch_end(epochs_done)`` after each epoch.
-
-        The classifier then predicts with the weights of that epoch: those a
-        fit of ``epochs_done`` epochs ends with (same seed, same shuffles).
-        Only the in-graph loop can be observed (see :meth:`_can_observe_epochs`).
-        The hook of :class:`~skdigits.EpochGridSearchCV`.
-        """
-        self._epoch_observer = on_epoch_end
-        try:
-            yield self
-        finally:
-            del self._epoch_observer
-
-    def _can_observe_epochs(self):
-        """Whether a fit trains its first epochs as a shorter fit would.
-
-        That needs the in-graph loop, no warm start and a learning rate that
-        does not depend on the number of epochs.
-        """
-        return (
-            self._trains_in_graph({})
-            and not self.warm_start
-            and self.learning_rate_schedule is None
-        )
-
     def _epoch_done(self, epochs_done):
+        # The in-graph loop's end of an epoch, under model.observing_epochs.
         forget_forward_pass(self.model_)  # predict with this epoch's weights...
         try:
             self._epoch_observer(epochs_done)
         finally:
             forget_forward_pass(self.model_)  # ...and not after the next one
-
-    def _trains_in_graph(self, fit_kwargs):
-        """Whether the in-graph loop can stand in for ``Model.fit``."""
-        return (
-            self.training_loop == "auto"
-            and not self.callbacks
-            and not self.validation_split
-            and not fit_kwargs
-        )
 
     def _keras_build_fn(self, meta):
         import keras

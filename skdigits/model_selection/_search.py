@@ -13,26 +13,25 @@ computes a whole regularisation path per fold. The rest -- candidates,
 
 import time
 import warnings
+from functools import partial
 from numbers import Integral
 from traceback import format_exc
 
 from joblib import logger
-from sklearn.base import clone, is_classifier
-from sklearn.model_selection import GridSearchCV, ParameterGrid, check_cv
-from sklearn.utils import indexable
-from sklearn.utils.parallel import Parallel, delayed
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV, ParameterGrid
+from sklearn.utils.parallel import delayed
 
 from .._compat import (
     _check_method_params,
-    _fit_and_score,
     _fit_context,
-    _insert_error_scores,
     _MultimetricScorer,
     _num_samples,
     _safe_split,
     _score,
-    _warn_or_raise_about_fit_failures,
+    _search_fits_through,
 )
+from ..model import epoch_observation, observing_epochs
 
 
 class EpochGridSearchCV(GridSearchCV):
@@ -189,121 +188,90 @@ class EpochGridSearchCV(GridSearchCV):
             plan.separate = list(range(len(candidates)))
             plan.runs = []
         plan.warn_separate()
-        if not plan.runs:
+        if plan.runs:
+            # GridSearchCV's fit, but for its fit-and-score step (_run_fits). The
+            # "Fitting ..." line is _run_fits' too, with the training runs.
+            verbose, self.verbose = self.verbose, 0
+            try:
+                with _search_fits_through(partial(self._run_fits, plan, verbose)):
+                    super().fit(X, y, **params)
+            finally:
+                self.verbose = verbose
+            if not plan.ran:  # a scikit-learn whose fit no longer goes through the hook
+                warnings.warn(
+                    "EpochGridSearchCV could not share training runs in this version of "
+                    "scikit-learn: it fitted every candidate as GridSearchCV does.",
+                    UserWarning,
+                    stacklevel=3,
+                )
+                plan.separate, plan.runs = list(range(len(candidates))), []
+        else:
             super().fit(X, y, **params)
-            self.epochs_trained_ = plan.epochs_trained(self.n_splits_)
-            self.epochs_saved_ = 0
-            return self
-        self._fit_shared(X, y, candidates, plan, params)
         self.epochs_trained_ = plan.epochs_trained(self.n_splits_)
         self.epochs_saved_ = plan.epochs_total(self.n_splits_) - self.epochs_trained_
         return self
 
-    def _fit_shared(self, X, y, candidates, plan, params):
-        """``BaseSearchCV.fit``, with the fits grouped into training runs."""
-        scorers, refit_metric = self._get_scorers()
-        X, y = indexable(X, y)
-        params = _check_method_params(X, params=params)
-        routed_params = self._get_routed_params_for_fit(params)
-        cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
-        self._checked_cv_orig = cv
-        split_params = routed_params.splitter.split
-        self.n_splits_ = n_splits = cv.get_n_splits(X, y, **split_params)
-        splits = list(cv.split(X, y, **split_params))
-        if len(splits) != n_splits:
-            raise ValueError(
-                "cv.split and cv.get_n_splits return inconsistent results. "
-                f"Expected {n_splits} splits, got {len(splits)}"
-            )
-        n_candidates = len(candidates)
-        if self.verbose > 0:
+    def _run_fits(self, plan, verbose, calls, parallel):
+        """``BaseSearchCV.fit``'s fit-and-score step, with the fits grouped into training runs.
+
+        ``calls`` are the search's ``_fit_and_score`` calls, one per candidate
+        and split; each run's candidates are trained once per split by
+        :func:`_fit_and_score_epochs` instead, the others fitted by their own
+        call. Returns one ``_fit_and_score`` result per call, in their order.
+        """
+        plan.ran = True
+        by_place = {}  # (candidate, split) -> its call, in the calls' order
+        for call in calls:
+            candidate, n_candidates = call[2]["candidate_progress"]
+            split, n_splits = call[2]["split_progress"]
+            by_place[candidate, split] = call
+        if n_candidates != len(plan.epochs) or len(by_place) != n_candidates * n_splits:
+            raise RuntimeError("EpochGridSearchCV got other candidates than its param_grid's.")
+        if verbose > 0:
             print(
                 f"Fitting {n_splits} folds for each of {n_candidates} candidates, totalling "
                 f"{n_candidates * n_splits} fits, in {plan.n_units * n_splits} training runs "
                 f"({plan.epochs_trained(n_splits)} epochs instead of "
                 f"{plan.epochs_total(n_splits)})"
             )
-        base_estimator = clone(self.estimator)
-        common = dict(
-            scorer=scorers,
-            fit_params=routed_params.estimator.fit,
-            score_params=routed_params.scorer.score,
-            return_train_score=self.return_train_score,
-            error_score=self.error_score,
-            verbose=self.verbose,
-        )
-        tasks = []  # (cost, candidate indices, split index, the call)
-        for split_index, (train, test) in enumerate(splits):
-            progress = (split_index, n_splits)
+        jobs = []  # (cost, the (candidate, split) places it scores, the call)
+        for split in range(n_splits):
             for run in plan.runs:
+                _, (estimator, X, y), kwargs = by_place[run.candidates[0], split]
                 call = delayed(_fit_and_score_epochs)(
-                    clone(base_estimator),
+                    estimator,
                     X,
                     y,
-                    train=train,
-                    test=test,
                     parameters=run.parameters,
                     epochs_param=run.epochs_param,
                     epochs=run.epochs,
-                    split_progress=progress,
-                    **common,
+                    verbose=verbose,
+                    **{name: kwargs[name] for name in _RUN_ARGUMENTS},
                 )
-                tasks.append((max(run.epochs), run.candidates, split_index, call))
+                jobs.append((max(run.epochs), [(index, split) for index in run.candidates], call))
             for index in plan.separate:
-                call = delayed(_fit_and_score)(
-                    clone(base_estimator),
-                    X,
-                    y,
-                    train=train,
-                    test=test,
-                    parameters=candidates[index],
-                    split_progress=progress,
-                    candidate_progress=(index, n_candidates),
-                    return_n_test_samples=True,
-                    return_times=True,
-                    return_parameters=False,
-                    **common,
-                )
-                tasks.append((plan.epochs[index] or 0, [index], split_index, call))
+                function, args, kwargs = by_place[index, split]
+                call = function, args, {**kwargs, "verbose": verbose}
+                jobs.append((plan.epochs[index] or 0, [(index, split)], call))
         # The longest runs first, so parallel workers finish together.
-        tasks.sort(key=lambda task: -task[0])
-        parallel = Parallel(n_jobs=self.n_jobs, pre_dispatch=self.pre_dispatch)
-        outputs = parallel(call for _, _, _, call in tasks)
+        jobs.sort(key=lambda job: -job[0])
+        results = {}
+        for (_, places, _), output in zip(jobs, parallel(call for _, _, call in jobs)):
+            results.update(zip(places, output if isinstance(output, list) else [output]))
+        return [results[place] for place in by_place]
 
-        out = [None] * (n_candidates * n_splits)  # GridSearchCV's order: candidate, then split
-        for (_, indices, split_index, _), output in zip(tasks, outputs):
-            output = output if isinstance(output, list) else [output]  # a separate fit
-            for index, result in zip(indices, output):
-                out[index * n_splits + split_index] = result
-        _warn_or_raise_about_fit_failures(out, self.error_score)
-        if callable(self.scoring):
-            _insert_error_scores(out, self.error_score)
-        results = self._format_results(candidates, n_splits, out)
 
-        first_test_score = out[0]["test_scores"]
-        self.multimetric_ = isinstance(first_test_score, dict)
-        if callable(self.scoring) and self.multimetric_:
-            self._check_refit_for_multimetric(first_test_score)
-            refit_metric = self.refit
-        if self.refit or not self.multimetric_:
-            self.best_index_ = self._select_best_index(self.refit, refit_metric, results)
-            if not callable(self.refit):
-                self.best_score_ = results[f"mean_test_{refit_metric}"][self.best_index_]
-            self.best_params_ = results["params"][self.best_index_]
-        if self.refit:
-            self.best_estimator_ = clone(base_estimator).set_params(
-                **clone(self.best_params_, safe=False)
-            )
-            start = time.time()
-            if y is not None:
-                self.best_estimator_.fit(X, y, **routed_params.estimator.fit)
-            else:
-                self.best_estimator_.fit(X, **routed_params.estimator.fit)
-            self.refit_time_ = time.time() - start
-            if hasattr(self.best_estimator_, "feature_names_in_"):
-                self.feature_names_in_ = self.best_estimator_.feature_names_in_
-        self.scorer_ = scorers._scorers if isinstance(scorers, _MultimetricScorer) else scorers
-        self.cv_results_ = results
+#: What a training run takes from the fit-and-score call of its first candidate.
+_RUN_ARGUMENTS = (
+    "train",
+    "test",
+    "scorer",
+    "fit_params",
+    "score_params",
+    "return_train_score",
+    "error_score",
+    "split_progress",
+)
 
 
 # -- the plan: which candidates share a run -----------------------------------------
@@ -332,27 +300,6 @@ def _same_value(a, b):
         return False
 
 
-def _separate_reason(classifier):
-    if classifier.warm_start:
-        return "warm_start=True continues the previous fit"
-    schedule = getattr(classifier, "learning_rate_schedule", None)
-    if schedule is not None:
-        return (
-            f"learning_rate_schedule={schedule!r} spreads its decay over the total epochs, "
-            "so a shorter fit learns at other rates"
-        )
-    if classifier.training_loop == "keras":
-        return "training_loop='keras' trains through Keras' Model.fit"
-    if classifier.callbacks:
-        return (
-            "callbacks (early stopping, learning-rate schedules) train through Keras' "
-            "Model.fit and may depend on the total epochs"
-        )
-    if classifier.validation_split:
-        return "validation_split trains through Keras' Model.fit"
-    return "their training cannot be observed between epochs"
-
-
 class _Run:
     """Candidates sharing one training run per fold: same parameters but ``epochs``."""
 
@@ -379,6 +326,7 @@ class _Plan:
         self.runs = runs
         self.separate = separate
         self.reasons = reasons  # reason -> candidates that could have shared a run
+        self.ran = False  # whether the search's fits went through _run_fits
 
     @property
     def n_units(self):
@@ -425,8 +373,7 @@ def _plan(estimator, candidates):
         rest = {k: v for k, v in parameters.items() if k != epochs_param}
         run = next((r for r in runs if r.matches(rest, epochs_param)), None)
         if run is None:
-            reason = None if classifier._can_observe_epochs() else _separate_reason(classifier)
-            run = _Run(rest, epochs_param, reason)
+            run = _Run(rest, epochs_param, epoch_observation(classifier)[1])
             runs.append(run)
         run.candidates.append(index)
         run.epochs.append(int(value))
@@ -501,7 +448,7 @@ def _fit_and_score_epochs(
 
     error = None
     try:
-        with classifier._observing_epochs(score):
+        with observing_epochs(classifier, score):
             if y_train is None:
                 estimator.fit(X_train, **fit_params)
             else:
