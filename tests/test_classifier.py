@@ -280,3 +280,26 @@ def test_predict_checks_plain_arrays_as_validate_data_does(fitted, vectors):
         fitted.predict(rows[:, 1:])
     with pytest.raises(ValueError, match="Expected 2D array, got 1D array"):
         fitted.predict(rows[0])
+
+
+def test_restore_gives_the_state_fit_leaves_without_training(fitted, vectors):
+    from collections import defaultdict
+
+    X, X_test, y, _ = vectors
+    network = keras.models.clone_model(fitted.model_)
+    network.set_weights(fitted.model_.get_weights())
+    network.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+    clf = clone(fitted)._restore(
+        network, classes=fitted.classes_, n_features_in=X.shape[1], history=fitted.history_
+    )
+    assert clf.model_ is network and "_build_keras_model" not in vars(clf)
+    np.testing.assert_array_equal(clf.predict_proba(X_test), fitted.predict_proba(X_test))
+    assert (clf.n_classes_, clf.n_features_in_, clf.target_encoder_.n_classes_) == (10, 784, 10)
+    assert isinstance(clf.history_, defaultdict) and clf.history_ == fitted.history_
+    clf.partial_fit(X[:100], y[:100])  # trains the network it was given, on its own history
+    assert len(clf.history_["loss"]) == len(fitted.history_["loss"]) + 1
+    names = np.array([f"px{i}" for i in range(X.shape[1])], dtype=object)
+    named = clone(fitted)._restore(
+        network, classes=fitted.classes_, n_features_in=X.shape[1], feature_names_in=names
+    )
+    assert named.feature_names_in_ is names and not hasattr(named, "history_")

@@ -518,3 +518,38 @@ def test_a_tampered_ensemble_is_a_clear_error(tmp_path, saved_ensemble, edit, me
     path = _rewrite(saved_ensemble, tmp_path / "tampered.skdigits", manifest=edit)
     with pytest.raises(ModelFormatError, match=message):
         load_model(path)
+
+
+# -- one opening of a file; one table of classes ---------------------------------------
+def test_a_model_file_is_read_from_the_opening_that_sniffed_it(tmp_path, saved, small_split):
+    from skdigits.persistence import ModelFile, sniff
+
+    copy = tmp_path / "copy.skdigits"
+    copy.write_bytes(open(saved, "rb").read())
+    file = ModelFile(copy)
+    assert (file.kind, os.fspath(file), str(file)) == ("skdigits", str(copy), str(copy))
+    os.remove(copy)  # what load_model reads now is the opening ModelFile made
+    restored = load_model(file)
+    assert restored.predict(small_split[1][:3]).shape == (3,)
+    with pytest.raises(ValueError, match="read or closed already"):
+        file.read()
+    pickled = save_model(PixelScaler(), tmp_path / "scaler.joblib")
+    with ModelFile(pickled) as other:
+        assert other.kind == sniff(pickled) == "pickle"
+        with pytest.raises(ValueError, match="not a .skdigits model file"):
+            other.read()
+    with pytest.raises(FileNotFoundError, match="No model file"):
+        ModelFile(tmp_path / "none.skdigits")
+
+
+def test_a_class_is_one_entry_of_the_allow_list(tmp_path, monkeypatch):
+    from skdigits.persistence import _format
+
+    X = np.arange(12.0).reshape(4, 3)
+    scaler = StandardScaler().fit(X)
+    with pytest.raises(TypeError, match="StandardScaler"):
+        save_model(scaler, tmp_path / "refused.skdigits")
+    entry = _format._Handler("sklearn.preprocessing", "StandardScaler")
+    monkeypatch.setitem(_format.ALLOWED_CLASSES, "sklearn.preprocessing.StandardScaler", entry)
+    restored = load_model(save_model(scaler, tmp_path / "scaler.skdigits"))
+    np.testing.assert_array_equal(restored.transform(X), scaler.transform(X))

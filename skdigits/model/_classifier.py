@@ -273,6 +273,50 @@ class DigitClassifier(KerasClassifier):
     def __sklearn_is_fitted__(self):
         return hasattr(self, "model_")
 
+    def _restore(self, network, *, classes, n_features_in, feature_names_in=None, history=None):
+        """Make this unfitted classifier the fitted one whose trained network is ``network``.
+
+        What :func:`~skdigits.load_model` calls for a saved classifier, in
+        place of :meth:`fit`. scikeras' ``_initialize`` runs as ``fit`` runs
+        it (random state, target and feature encoders and their metadata,
+        callbacks), on one placeholder row per class, with ``network`` in
+        place of a newly built one; nothing is trained. The other fitted
+        attributes a file holds (``fit_time_``, ...) are the caller's to set.
+
+        Parameters
+        ----------
+        network : keras.Model
+            The trained, compiled network: ``n_features_in`` inputs, one
+            softmax output per class.
+        classes : ndarray of shape (n_classes,)
+            The class labels the network's outputs stand for, sorted.
+        n_features_in : int
+            Number of features the network takes.
+        feature_names_in : ndarray of shape (n_features_in,), default=None
+            Column names of the original fit's ``X``, if it had any.
+        history : dict of str to list of float, default=None
+            The original fit's ``history_``.
+
+        Returns
+        -------
+        self : DigitClassifier
+            The classifier, fitted: it predicts with ``network``, and
+            ``partial_fit`` trains it further.
+        """
+        self.classes_ = classes  # the target encoder's classes, as partial_fit's
+        placeholder = np.zeros((len(classes), n_features_in), dtype=np.float32)
+        self._build_keras_model = lambda: network  # what _initialize "builds"
+        try:
+            self._initialize(placeholder, classes)
+        finally:
+            del self._build_keras_model
+        if feature_names_in is not None:  # the placeholder has no column names
+            self.feature_names_in_ = feature_names_in
+        if history is not None:
+            # as fit leaves it: epochs append to its own lists
+            self.history_ = defaultdict(list, {key: list(v) for key, v in history.items()})
+        return self
+
     # -- training -------------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -313,13 +357,11 @@ class DigitClassifier(KerasClassifier):
         self.fit_time_ = time.perf_counter() - start
         return self
 
-    def _check_model_param(self):
-        # The network always comes from _keras_build_fn.
-        return self._keras_build_fn
-
     # scikeras seeds through a context that turns TensorFlow's op determinism
     # on and, with TensorFlow 2.21, leaves it on: every later unseeded fit in
     # the process then fails ("Random ops require a seed"). Seed ourselves.
+    # The network always comes from _keras_build_fn (scikeras' model= and
+    # build_fn= parameters, which its _check_model_param reads, are not ours).
     def _build_keras_model(self):
         with _seeded(self._random_state):
             return self._keras_build_fn(meta=self._get_metadata())

@@ -12,6 +12,7 @@ __getattr__, __dir__, __all__ = attach(
         "save_model": "._api",
         "load_model": "._api",
         "inspect_model": "._api",
+        "ModelFile": "._format",
         "is_model_file": "._format",
         "sniff": "._format",
     },

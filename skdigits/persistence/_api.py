@@ -117,8 +117,10 @@ def load_model(path, *, trusted=False):
 
     Parameters
     ----------
-    path : str or os.PathLike
-        File written by :func:`save_model` (or ``joblib.dump``).
+    path : str, os.PathLike or ModelFile
+        File written by :func:`save_model` (or ``joblib.dump``). A
+        :class:`~skdigits.persistence.ModelFile` is read from its opening,
+        without opening or sniffing the file again.
     trusted : bool, default=False
         Load joblib/pickle files too. Only for files you made yourself or
         whose source you trust as you would trust a program from it.
@@ -156,14 +158,13 @@ def load_model(path, *, trusted=False):
     >>> load_model(path, trusted=True)
     ImageReshaper()
     """
-    from ._format import read_model, sniff
+    from ._format import ModelFile
 
-    path = os.fspath(path)
-    if not os.path.isfile(path):
-        raise FileNotFoundError(f"No model file at {path!r}.")
-    kind = sniff(path)
-    if kind == "skdigits":
-        return read_model(path)
+    # A ModelFile (the command line's first input) was opened and sniffed already.
+    with path if isinstance(path, ModelFile) else ModelFile(path) as file:
+        kind, path = file.kind, file.path
+        if kind == "skdigits":
+            return file.read()
     if kind == "damaged":
         raise ModelFormatError(
             f"{path!r} is a damaged or truncated model file: its zip archive cannot be read."

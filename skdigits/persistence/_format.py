@@ -16,17 +16,23 @@ soft-voting :class:`~sklearn.ensemble.VotingClassifier` of networks) are
 nodes of the same tree, tagged ``{"__estimator__": node}`` (format 2).
 
 Reading a file never unpickles anything and never imports a name read from
-the file: classes come from :data:`ALLOWED_CLASSES` only. This module holds
-the archive and the estimator tree; :mod:`skdigits.persistence._json` the values
-in it and :mod:`skdigits.persistence._networks` the Keras members.
+the file: classes come from :data:`ALLOWED_CLASSES` only, the table at the end
+of this module, which also says how each class is written and rebuilt.
+:class:`ModelFile` opens a file once, tells what it holds (:func:`sniff`) and
+reads the estimator from that same opening. This module holds the archive and
+the estimator tree; :mod:`skdigits.persistence._json` the values in it and
+:mod:`skdigits.persistence._networks` the Keras members.
 """
 
 import json
 import os
 import tempfile
+import weakref
 import zipfile
 import zlib
 from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -44,22 +50,6 @@ MAX_MANIFEST_BYTES = 64 * 2**20
 #: Largest network member read (bytes, uncompressed).
 MAX_NETWORK_BYTES = 2 * 2**30
 
-# Class names in a manifest -> (module, attribute); the only classes a file can name.
-ALLOWED_CLASSES = {
-    "sklearn.pipeline.Pipeline": ("sklearn.pipeline", "Pipeline"),
-    "skdigits.PixelScaler": ("skdigits.preprocessing._scaler", "PixelScaler"),
-    "skdigits.ImageReshaper": ("skdigits.preprocessing._reshape", "ImageReshaper"),
-    "skdigits.DigitClassifier": ("skdigits.model._classifier", "DigitClassifier"),
-    "skdigits.DigitImageNormalizer": ("skdigits.images._normalizer", "DigitImageNormalizer"),
-    "sklearn.ensemble.VotingClassifier": ("sklearn.ensemble", "VotingClassifier"),
-    "sklearn.preprocessing.LabelEncoder": ("sklearn.preprocessing", "LabelEncoder"),
-}
-# Fitted attributes rebuilt on load rather than stored, per class.
-_REBUILT = {
-    "skdigits.DigitClassifier": {"model_", "target_encoder_", "feature_encoder_"},
-    "sklearn.ensemble.VotingClassifier": {"named_estimators_"},
-}
-
 _JOBLIB_HINT = (
     "save it with joblib instead (save_model(estimator, 'model.joblib')), and load that "
     "file only with load_model(path, trusted=True), from sources you trust"
@@ -69,8 +59,8 @@ _JOBLIB_HINT = (
 def _class_name(estimator):
     """The allow-list name of ``estimator``'s class, or None."""
     cls = type(estimator)
-    for name, (_, attribute) in ALLOWED_CLASSES.items():
-        if cls.__name__ == attribute and _resolve_class(name) is cls:
+    for name, handler in ALLOWED_CLASSES.items():
+        if cls.__name__ == handler.attribute and _resolve_class(name) is cls:
             return name
     return None
 
@@ -78,8 +68,8 @@ def _class_name(estimator):
 def _resolve_class(name):
     import importlib
 
-    module, attribute = ALLOWED_CLASSES[name]
-    return getattr(importlib.import_module(module), attribute)
+    handler = ALLOWED_CLASSES[name]
+    return getattr(importlib.import_module(handler.module), handler.attribute)
 
 
 # -- estimators -> manifest ------------------------------------------------------
@@ -88,8 +78,6 @@ def describe_estimator(estimator, where, networks):
 
     Raises TypeError naming what cannot be stored.
     """
-    from sklearn.pipeline import Pipeline
-
     name = _class_name(estimator)
     if name is None:
         raise TypeError(
@@ -99,47 +87,60 @@ def describe_estimator(estimator, where, networks):
             "make_digit_pipeline builds them, and soft-voting VotingClassifiers of "
             f"DigitClassifiers); {_JOBLIB_HINT}"
         )
-    params = estimator.get_params(deep=False)
-    node = {"class": name}
-    if isinstance(estimator, Pipeline):
-        if params.get("memory") is not None and not isinstance(params["memory"], str):
-            raise TypeError(
-                f"{where}.memory is a {type(params['memory']).__name__}; {_JOBLIB_HINT}"
-            )
-        node["steps"] = [
-            [step, describe_estimator(step_est, f"{where}[{step!r}]", networks)]
-            for step, step_est in estimator.steps
-        ]
-        params.pop("steps")
-        node["params"] = {k: encode_value(v, f"{where}.{k}") for k, v in params.items()}
-        return node
-    if name == "skdigits.DigitClassifier":
-        if params.get("callbacks"):
-            raise TypeError(
-                f"{where}.callbacks holds Keras callbacks, which the .skdigits format cannot "
-                f"hold; set callbacks=None before saving, or {_JOBLIB_HINT}"
-            )
-        if isinstance(params.get("random_state"), np.random.RandomState):
-            raise TypeError(
-                f"{where}.random_state is a RandomState; set an integer seed before saving, "
-                f"or {_JOBLIB_HINT}"
-            )
+    return ALLOWED_CLASSES[name].describe(estimator, name, where, networks)
+
+
+def _describe_fitted(estimator, name, where, networks):
+    """The node of an estimator: its parameters and its public fitted attributes."""
 
     def describe(sub, sub_where):
         return describe_estimator(sub, sub_where, networks)
 
+    params = estimator.get_params(deep=False)
+    node = {"class": name}
     node["params"] = {k: encode_value(v, f"{where}.{k}", describe) for k, v in params.items()}
     fitted = {}
     for attribute, value in vars(estimator).items():
         if not attribute.endswith("_") or attribute.startswith("_") or attribute in params:
             continue
-        if attribute in _REBUILT.get(name, ()):
+        if attribute in ALLOWED_CLASSES[name].rebuilt:
             continue
         if isinstance(value, defaultdict):
             value = dict(value)
         fitted[attribute] = encode_value(value, f"{where}.{attribute}", describe)
     node["fitted"] = fitted
-    model = getattr(estimator, "model_", None) if name == "skdigits.DigitClassifier" else None
+    return node
+
+
+def _describe_pipeline(pipeline, name, where, networks):
+    """The node of a Pipeline: its steps' nodes and its other parameters."""
+    params = pipeline.get_params(deep=False)
+    if params.get("memory") is not None and not isinstance(params["memory"], str):
+        raise TypeError(f"{where}.memory is a {type(params['memory']).__name__}; {_JOBLIB_HINT}")
+    node = {"class": name}
+    node["steps"] = [
+        [step, describe_estimator(step_est, f"{where}[{step!r}]", networks)]
+        for step, step_est in pipeline.steps
+    ]
+    params.pop("steps")
+    node["params"] = {k: encode_value(v, f"{where}.{k}") for k, v in params.items()}
+    return node
+
+
+def _describe_classifier(clf, name, where, networks):
+    """The node of a DigitClassifier; its network becomes a member of ``networks``."""
+    if clf.callbacks:
+        raise TypeError(
+            f"{where}.callbacks holds Keras callbacks, which the .skdigits format cannot "
+            f"hold; set callbacks=None before saving, or {_JOBLIB_HINT}"
+        )
+    if isinstance(clf.random_state, np.random.RandomState):
+        raise TypeError(
+            f"{where}.random_state is a RandomState; set an integer seed before saving, "
+            f"or {_JOBLIB_HINT}"
+        )
+    node = _describe_fitted(clf, name, where, networks)
+    model = getattr(clf, "model_", None)
     if model is not None:
         member = f"networks/{len(networks)}.keras"
         networks[member] = model
@@ -189,18 +190,8 @@ def write_model(estimator, handle, include_optimizer=True, weights_dtype=None):
                     archive.write(path, member, compress_type=zipfile.ZIP_STORED)
 
 
-# -- manifest -> estimators ------------------------------------------------------
-def is_model_file(path):
-    """True when ``path`` is a zip whose ``manifest.json`` names the skdigits format."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            with archive.open(MANIFEST) as member:
-                head = member.read(4096)
-    except (OSError, zipfile.BadZipFile, KeyError, RuntimeError, EOFError):
-        return False
-    return FORMAT_NAME.encode() in head
-
-
+# -- what a file is --------------------------------------------------------------
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 _PICKLE_MAGIC = (
     b"\x80",  # pickle protocol 2 and newer
     b"\x78\x01",
@@ -215,6 +206,45 @@ _PICKLE_MAGIC = (
 )
 
 
+def _names_the_format(archive):
+    """True when the open zip ``archive`` has a ``manifest.json`` naming the skdigits format."""
+    try:
+        with archive.open(MANIFEST) as member:
+            head = member.read(4096)
+    except (OSError, zipfile.BadZipFile, KeyError, RuntimeError, EOFError):
+        return False
+    return FORMAT_NAME.encode() in head
+
+
+def _sniff_handle(handle):
+    """``(kind, archive)`` for the binary file ``handle``: see :func:`sniff`.
+
+    ``archive`` is the open zip of a ``"skdigits"`` file (over ``handle``), else None.
+    """
+    head = handle.read(8)
+    if head.startswith(_ZIP_MAGIC):
+        try:
+            archive = zipfile.ZipFile(handle)
+        except (zipfile.BadZipFile, OSError, EOFError):
+            return "damaged", None
+        if _names_the_format(archive):
+            return "skdigits", archive
+        archive.close()
+        return "zip", None
+    if head.startswith(_PICKLE_MAGIC):
+        return "pickle", None
+    return "other", None
+
+
+def is_model_file(path):
+    """True when ``path`` is a zip whose ``manifest.json`` names the skdigits format."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return _names_the_format(archive)
+    except (OSError, zipfile.BadZipFile, RuntimeError, EOFError):
+        return False
+
+
 def sniff(path):
     """What the file at ``path`` looks like, from its content alone.
 
@@ -224,20 +254,104 @@ def sniff(path):
     writes them) or ``"other"``. Nothing is unpickled.
     """
     with open(path, "rb") as handle:
-        head = handle.read(8)
-    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
-        if is_model_file(path):
-            return "skdigits"
+        kind, archive = _sniff_handle(handle)
+        if archive is not None:
+            archive.close()
+    return kind
+
+
+class ModelFile(os.PathLike):
+    """A model file opened once: what it holds, then the estimator read from that opening.
+
+    The file is opened and sniffed when the object is made; a ``.skdigits``
+    file stays open until :meth:`read` (or :meth:`close`, or the object is
+    dropped), so that :func:`~skdigits.persistence.load_model` given this
+    object reads the estimator without opening or sniffing the file again.
+    It is a path-like object (``os.fspath`` gives its path).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A file.
+
+    Attributes
+    ----------
+    path : str
+        The file's path.
+    kind : {"skdigits", "damaged", "zip", "pickle", "other"}
+        What the file's content is, as :func:`sniff` says.
+
+    Raises
+    ------
+    FileNotFoundError
+        When there is no such file.
+    """
+
+    def __init__(self, path):
+        self.path = os.fspath(path)
+        if not os.path.isfile(self.path):
+            raise FileNotFoundError(f"No model file at {self.path!r}.")
+        handle = open(self.path, "rb")  # stays open for read() when a .skdigits file
         try:
-            zipfile.ZipFile(path).close()
-        except (zipfile.BadZipFile, OSError, EOFError):
-            return "damaged"
-        return "zip"
-    if head.startswith(_PICKLE_MAGIC):
-        return "pickle"
-    return "other"
+            self.kind, self._archive = _sniff_handle(handle)
+        except BaseException:
+            handle.close()
+            raise
+        if self._archive is None:
+            handle.close()
+        self._closer = weakref.finalize(self, _close, self._archive, handle)
+
+    def __fspath__(self):
+        return self.path
+
+    def __str__(self):
+        return self.path
+
+    def __repr__(self):
+        return f"ModelFile({self.path!r}, kind={self.kind!r})"
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    def close(self):
+        """Close the file (again: nothing happens)."""
+        self._closer()
+
+    def read(self):
+        """The estimator of a ``.skdigits`` file, rebuilt from it; the file is closed after.
+
+        Returns
+        -------
+        estimator : estimator instance
+            The estimator the manifest describes, with its networks.
+
+        Raises
+        ------
+        ModelFormatError
+            When the file cannot be read as a valid model.
+        ValueError
+            When it is no ``.skdigits`` file (:attr:`kind`), or was read already.
+        """
+        if self.kind != "skdigits":
+            raise ValueError(f"{self.path!r} is not a .skdigits model file (it is {self.kind}).")
+        if not self._closer.alive:
+            raise ValueError(f"{self.path!r} was read or closed already: open it again.")
+        try:
+            return _read_archive(self._archive, self.path)
+        finally:
+            self.close()
 
 
+def _close(archive, handle):
+    if archive is not None:
+        archive.close()
+    handle.close()
+
+
+# -- manifest -> estimators ------------------------------------------------------
 def _open_archive(path):
     try:
         return zipfile.ZipFile(path)
@@ -302,26 +416,22 @@ def _manifest_of(archive, path):
     return manifest
 
 
-def read_model(path):
-    """Rebuild the estimator stored in the ``.skdigits`` file at ``path``."""
-    path = os.fspath(path)
-    with _open_archive(path) as archive:
-        manifest = _manifest_of(archive, path)
-        try:
-            return _build(manifest["estimator"], "model", archive, path)
-        except ModelFormatError:
-            raise
-        except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
-            raise ModelFormatError(f"{path!r} is damaged or truncated ({exc}).") from None
-        except (TypeError, ValueError, KeyError, RecursionError) as exc:
-            raise ModelFormatError(
-                f"{path!r}: the manifest does not describe a valid model ({exc})."
-            ) from None
+def _read_archive(archive, path):
+    """Rebuild the estimator of the open ``.skdigits`` zip ``archive`` (read from ``path``)."""
+    manifest = _manifest_of(archive, path)
+    try:
+        return _build(manifest["estimator"], "model", archive, path)
+    except ModelFormatError:
+        raise
+    except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
+        raise ModelFormatError(f"{path!r} is damaged or truncated ({exc}).") from None
+    except (TypeError, ValueError, KeyError, RecursionError) as exc:
+        raise ModelFormatError(
+            f"{path!r}: the manifest does not describe a valid model ({exc})."
+        ) from None
 
 
 def _build(node, where, archive, path):
-    from sklearn.pipeline import Pipeline
-
     if not isinstance(node, dict) or not isinstance(node.get("class"), str):
         raise ModelFormatError(f"{path!r}: {where} is not an estimator description.")
     name = node["class"]
@@ -336,16 +446,16 @@ def _build(node, where, archive, path):
         return _build(sub, sub_where, archive, path)
 
     params = _decode_params(node, cls, where, path, build)
-    if cls is Pipeline:
-        steps = node.get("steps")
-        if (
-            not isinstance(steps, list)
-            or not steps
-            or not all(isinstance(s, list) and len(s) == 2 and isinstance(s[0], str) for s in steps)
-        ):
-            raise ModelFormatError(f"{path!r}: {where} has no valid list of steps.")
-        built = [(step, _build(sub, f"{where}[{step!r}]", archive, path)) for step, sub in steps]
-        return Pipeline(built, **params)
+    return ALLOWED_CLASSES[name].build(node, cls, params, where, archive, path)
+
+
+def _build_fitted(node, cls, params, where, archive, path):
+    """An estimator from its parameters and fitted attributes, checked by its handler."""
+    handler = ALLOWED_CLASSES[node["class"]]
+
+    def build(sub, sub_where):
+        return _build(sub, sub_where, archive, path)
+
     estimator = cls(**params)
     fitted = node.get("fitted", {})
     if not isinstance(fitted, dict):
@@ -355,20 +465,26 @@ def _build(node, where, archive, path):
             isinstance(attribute, str)
             and attribute.endswith("_")
             and not attribute.startswith("_")
-            and attribute not in _REBUILT.get(name, ())
+            and attribute not in handler.rebuilt
             and not hasattr(cls, attribute)
         ):
             raise ModelFormatError(f"{path!r}: {where} has a bad fitted attribute {attribute!r}.")
         setattr(estimator, attribute, decode_value(value, f"{where}.{attribute}", build))
-    if name == "skdigits.DigitClassifier":
-        _restore_classifier(estimator, node, where, archive, path)
-    elif name == "sklearn.ensemble.VotingClassifier":
-        _restore_voting(estimator, where, path)
-    elif name == "sklearn.preprocessing.LabelEncoder":
-        _check_labels(getattr(estimator, "classes_", None), f"{where}.classes_", path)
-    else:
-        _check_transformer(estimator, where, path)
+    handler.restore(estimator, node, where, archive, path)
     return estimator
+
+
+def _build_pipeline(node, cls, params, where, archive, path):
+    """A Pipeline from its steps' nodes."""
+    steps = node.get("steps")
+    if (
+        not isinstance(steps, list)
+        or not steps
+        or not all(isinstance(s, list) and len(s) == 2 and isinstance(s[0], str) for s in steps)
+    ):
+        raise ModelFormatError(f"{path!r}: {where} has no valid list of steps.")
+    built = [(step, _build(sub, f"{where}[{step!r}]", archive, path)) for step, sub in steps]
+    return cls(built, **params)
 
 
 def _decode_params(node, cls, where, path, build):
@@ -391,7 +507,8 @@ def _decode_params(node, cls, where, path, build):
     return {k: decode_value(v, f"{where}.{k}", build) for k, v in params.items()}
 
 
-def _check_transformer(estimator, where, path):
+# -- per-class checks and restores, once the fitted attributes are set ------------
+def _check_transformer(estimator, node, where, archive, path):
     """Refuse fitted transformer state whose shapes do not agree with each other."""
     n_features = getattr(estimator, "n_features_in_", None)
     if n_features is not None and (not isinstance(n_features, int) or n_features < 1):
@@ -413,8 +530,17 @@ def _check_transformer(estimator, where, path):
             raise ModelFormatError(f"{path!r}: {where}.{attribute} is not a finite number.")
 
 
+def _check_label_encoder(encoder, node, where, archive, path):
+    _check_labels(getattr(encoder, "classes_", None), f"{where}.classes_", path)
+
+
+def _check_labels(classes, where, path):
+    if not isinstance(classes, np.ndarray) or classes.ndim != 1 or len(classes) < 2:
+        raise ModelFormatError(f"{path!r}: {where} must be a 1-D array of 2+ labels.")
+
+
 def _restore_classifier(clf, node, where, archive, path):
-    """Give a DigitClassifier built from its parameters the state ``fit`` leaves."""
+    """Check a DigitClassifier's stored state and network; give them to its ``_restore``."""
     member = node.get("network")
     if member is None:
         if vars(clf).keys() & {"classes_", "n_features_in_"}:
@@ -437,31 +563,25 @@ def _restore_classifier(clf, node, where, archive, path):
             f"{path!r}: {where}'s network takes {inputs} inputs and gives {outputs} outputs, "
             f"but the manifest says {clf.n_features_in_} features and {len(classes)} classes."
         )
-    # What scikeras' _initialize sets, without building a network.
-    clf._random_state = clf.random_state
-    clf.target_encoder_ = clf.target_encoder.fit(classes)
-    vars(clf).update(clf.target_encoder_.get_metadata())
-    clf.feature_encoder_ = clf.feature_encoder.fit(
-        np.zeros((1, clf.n_features_in_), dtype=np.float32)
-    )
-    clf.model_ = model
-    clf._initialize_callbacks()
-    if hasattr(clf, "history_"):
-        history = clf.history_
-        if not isinstance(history, dict) or not all(
+    history = getattr(clf, "history_", None)
+    if history is not None and not (
+        isinstance(history, dict)
+        and all(
             isinstance(v, list) and all(isinstance(x, (int, float)) for x in v)
             for v in history.values()
-        ):
-            raise ModelFormatError(f"{path!r}: {where}.history_ is not lists of numbers.")
-        clf.history_ = defaultdict(list, history)
+        )
+    ):
+        raise ModelFormatError(f"{path!r}: {where}.history_ is not lists of numbers.")
+    clf._restore(
+        model,
+        classes=classes,
+        n_features_in=clf.n_features_in_,
+        feature_names_in=getattr(clf, "feature_names_in_", None),
+        history=history,
+    )
 
 
-def _check_labels(classes, where, path):
-    if not isinstance(classes, np.ndarray) or classes.ndim != 1 or len(classes) < 2:
-        raise ModelFormatError(f"{path!r}: {where} must be a 1-D array of 2+ labels.")
-
-
-def _restore_voting(voting, where, path):
+def _restore_voting(voting, node, where, archive, path):
     """Check a VotingClassifier's members against its labels; rebuild ``named_estimators_``."""
     from sklearn.utils import Bunch
 
@@ -511,3 +631,60 @@ def _restore_voting(voting, where, path):
     voting.named_estimators_ = Bunch(
         **{name: est if est == "drop" else next(members_left) for name, est in voting.estimators}
     )
+
+
+# -- the allow-list ----------------------------------------------------------------
+@dataclass(frozen=True)
+class _Handler:
+    """How the format writes and rebuilds one allowed class.
+
+    Parameters
+    ----------
+    module, attribute : str
+        Where the class is imported from (a room's public name).
+    describe : callable, default=_describe_fitted
+        ``describe(estimator, name, where, networks) -> node``.
+    build : callable, default=_build_fitted
+        ``build(node, cls, params, where, archive, path) -> estimator``.
+    restore : callable, default=_check_transformer
+        ``restore(estimator, node, where, archive, path)``, which
+        :func:`_build_fitted` calls once the fitted attributes are set: it
+        checks them and rebuilds what is not stored.
+    rebuilt : frozenset of str, default=frozenset()
+        Fitted attributes rebuilt on load rather than stored.
+    """
+
+    module: str
+    attribute: str
+    describe: Callable = _describe_fitted
+    build: Callable = _build_fitted
+    restore: Callable = _check_transformer
+    rebuilt: frozenset = frozenset()
+
+
+#: Class names in a manifest -> how each is written and rebuilt; the only classes
+#: a file can name. Adding a class is adding an entry.
+ALLOWED_CLASSES = {
+    "sklearn.pipeline.Pipeline": _Handler(
+        "sklearn.pipeline", "Pipeline", describe=_describe_pipeline, build=_build_pipeline
+    ),
+    "skdigits.PixelScaler": _Handler("skdigits.preprocessing", "PixelScaler"),
+    "skdigits.ImageReshaper": _Handler("skdigits.preprocessing", "ImageReshaper"),
+    "skdigits.DigitClassifier": _Handler(
+        "skdigits.model",
+        "DigitClassifier",
+        describe=_describe_classifier,
+        restore=_restore_classifier,
+        rebuilt=frozenset({"model_", "target_encoder_", "feature_encoder_"}),
+    ),
+    "skdigits.DigitImageNormalizer": _Handler("skdigits.images", "DigitImageNormalizer"),
+    "sklearn.ensemble.VotingClassifier": _Handler(
+        "sklearn.ensemble",
+        "VotingClassifier",
+        restore=_restore_voting,
+        rebuilt=frozenset({"named_estimators_"}),
+    ),
+    "sklearn.preprocessing.LabelEncoder": _Handler(
+        "sklearn.preprocessing", "LabelEncoder", restore=_check_label_encoder
+    ),
+}
