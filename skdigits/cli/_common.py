@@ -61,6 +61,8 @@ def load_model_file(path, allow_pickle=False):
 
     A ``.skdigits`` file always loads; a joblib/pickle file only with
     ``--allow-pickle``. The model must be a fitted classifier or pipeline.
+    ``path`` may be a :class:`~skdigits.persistence.ModelFile` (``predict``'s
+    first input), which is read from its opening.
     """
     from sklearn.exceptions import NotFittedError
     from sklearn.utils.validation import check_is_fitted

@@ -20,15 +20,23 @@ def _split_model(args):
 
     The first input counts as the model only by its content (a zip with a
     skdigits manifest), never by its name, so a pickle named ``model.pkl``
-    among downloaded files is never taken for a model.
+    among downloaded files is never taken for a model. Such a model comes
+    back as the :class:`~skdigits.persistence.ModelFile` that sniffed it, which
+    ``load_model_file`` reads without opening the file again.
     """
-    from ..persistence import is_model_file
+    from ..persistence import ModelFile
 
     inputs = list(args.inputs)
     if args.model:
         return args.model, inputs
-    if inputs and os.path.isfile(inputs[0]) and is_model_file(inputs[0]):
-        return inputs[0], inputs[1:]
+    if inputs and os.path.isfile(inputs[0]):
+        try:
+            first = ModelFile(inputs[0])
+        except OSError:  # unreadable: reported as a picture that cannot be read
+            return None, inputs
+        if first.kind == "skdigits":
+            return first, inputs[1:]
+        first.close()
     return None, inputs
 
 
