@@ -19,6 +19,7 @@ from sklearn.utils.validation import _check_method_params, _check_sample_weight,
 # and model selection, which the estimators themselves do not need.
 _LAZY = {
     "_MultimetricScorer": "sklearn.metrics._scorer",
+    "_get_output_config": "sklearn.utils._set_output",
     "_score": "sklearn.model_selection._validation",
     "_safe_split": "sklearn.utils.metaestimators",
 }

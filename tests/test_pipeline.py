@@ -182,3 +182,18 @@ def test_reference_pipeline_reaches_93_percent_on_the_sample(mnist_sample):
     )
     pipe = skdigits.make_digit_pipeline(random_state=0).fit(X_train, y_train)
     assert pipe.score(X_test, y_test) >= 0.93
+
+
+def test_permutation_importance_works_on_rows_of_pixels(fitted_pipeline, small_split):
+    # scikit-learn's inspection tools take 2-D tables only ("Found array with
+    # dim 3"); the pipeline takes the same images as rows of pixels
+    from sklearn.inspection import permutation_importance
+
+    _, X_test, _, y_test = small_split
+    rows = X_test[:60].reshape(60, -1)
+    with pytest.raises(ValueError, match="dim 3"):
+        permutation_importance(fitted_pipeline, X_test[:60], y_test[:60], n_repeats=1)
+    result = permutation_importance(
+        fitted_pipeline, rows, y_test[:60], n_repeats=1, random_state=0, max_samples=1.0
+    )
+    assert result.importances_mean.shape == (784,)

@@ -113,3 +113,18 @@ def test_property_flatten_and_inverse_round_trip(images):
     n, h, w = images.shape
     assert flat.shape == (n, h * w) and flat.dtype == images.dtype
     np.testing.assert_array_equal(reshaper.inverse_transform(flat), images)
+
+
+def test_a_pipeline_with_pandas_output_takes_rows_and_refuses_stacks_clearly():
+    from sklearn.pipeline import make_pipeline
+
+    from skdigits import PixelScaler
+
+    X = np.random.default_rng(0).integers(0, 256, size=(6, 28, 28)).astype(float)
+    pipe = make_pipeline(PixelScaler(), ImageReshaper()).set_output(transform="pandas")
+    assert pipe.fit_transform(X.reshape(6, -1)).shape == (6, 784)
+    with pytest.raises(ValueError, match="PixelScaler.transform cannot give a pandas DataFrame"):
+        pipe.fit_transform(X)
+    back = ImageReshaper(target_shape=(28, 28)).set_output(transform="pandas")
+    with pytest.raises(ValueError, match="ImageReshaper.transform cannot give"):
+        back.fit_transform(X.reshape(6, -1))

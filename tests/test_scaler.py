@@ -244,3 +244,15 @@ def test_default_equals_the_tutorials_division_by_255(mnist_sample):
     np.testing.assert_array_equal(
         PixelScaler().fit_transform(X), X.astype(np.float32) / np.float32(255)
     )
+
+
+def test_pandas_output_of_an_image_stack_says_to_pass_rows_instead():
+    pytest.importorskip("pandas")
+    X = np.random.default_rng(0).integers(0, 256, size=(6, 28, 28)).astype(float)
+    scaler = PixelScaler().set_output(transform="pandas")
+    with pytest.raises(
+        ValueError, match=r"cannot give a pandas DataFrame.*X\.reshape\(len\(X\), -1\)"
+    ):
+        scaler.fit_transform(X)
+    rows = scaler.fit_transform(X.reshape(6, -1))
+    assert rows.shape == (6, 784) and list(rows.columns[:2]) == ["x0", "x1"]

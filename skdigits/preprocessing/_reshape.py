@@ -6,7 +6,12 @@ from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from .._compat import _fit_context
-from ..utils import check_image_shape, explain_feature_count, validate_images
+from ..utils import (
+    check_image_shape,
+    check_table_output,
+    explain_feature_count,
+    validate_images,
+)
 
 
 def _resolve_shape(target_shape, n_values, input_shape):
@@ -166,7 +171,8 @@ class ImageReshaper(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             if explained is exc:
                 raise
             raise explained from exc
-        return X_2d.reshape((X_2d.shape[0], *shape))
+        method = "transform" if shape_attribute == "output_shape_" else "inverse_transform"
+        return check_table_output(self, X_2d.reshape((X_2d.shape[0], *shape)), method)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

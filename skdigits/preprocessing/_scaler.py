@@ -8,7 +8,12 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._compat import StrOptions, _fit_context
 from ..exceptions import AlreadyScaledWarning, PixelRangeWarning
-from ..utils import check_image_shape, explain_feature_count, validate_images
+from ..utils import (
+    check_image_shape,
+    check_table_output,
+    explain_feature_count,
+    validate_images,
+)
 
 
 def _check_range(value, name):
@@ -165,7 +170,7 @@ class PixelScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         if out_span != 1.0:
             X_2d *= np.float32(out_span)
         X_2d += np.float32(out_low)
-        return X_2d.reshape((X_2d.shape[0], *sample_shape))
+        return check_table_output(self, X_2d.reshape((X_2d.shape[0], *sample_shape)))
 
     def inverse_transform(self, X):
         """Map scaled values back to pixel intensities.
@@ -185,7 +190,9 @@ class PixelScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         X_2d -= np.float32(out_low)
         X_2d *= np.float32(span / out_span)
         X_2d += np.float32(low)
-        return X_2d.reshape((X_2d.shape[0], *sample_shape))
+        return check_table_output(
+            self, X_2d.reshape((X_2d.shape[0], *sample_shape)), "inverse_transform"
+        )
 
     def _validate_fitted(self, X):
         """Validate ``X`` against what :meth:`fit` saw: image shape, then pixel count."""

@@ -15,6 +15,7 @@ __getattr__, __dir__, __all__ = attach(
         "check_image_shape": "._validation",
         "explain_feature_count": "._validation",
         "validate_images": "._validation",
+        "check_table_output": "._validation",
         "find_classifier": "._estimators",
         "as_images": "._estimators",
     },

@@ -287,3 +287,40 @@ def explain_feature_count(estimator, error, X, fitted_shape):
         f"shape {shape} ({math.prod(shape)} values). Images must have the size the "
         "model was trained on."
     )
+
+
+def check_table_output(estimator, X_out, method="transform"):
+    """Refuse, with the way out, an image stack that ``set_output`` would make a DataFrame.
+
+    ``set_output(transform="pandas")`` (or ``"polars"``) asks for 2-D tables,
+    and an image stack ``(n, height, width)`` is not one: pandas would fail
+    with its bare "Must pass 2-d input". This says what to do instead.
+
+    Parameters
+    ----------
+    estimator : estimator instance
+        The transformer whose output ``X_out`` is.
+    X_out : ndarray
+        What ``method`` is about to return.
+    method : str, default="transform"
+        The method, named in the message.
+
+    Returns
+    -------
+    X_out : ndarray
+        ``X_out`` itself, when its output setting can hold it.
+    """
+    if X_out.ndim <= 2:
+        return X_out
+    from .._compat import _get_output_config
+
+    container = _get_output_config("transform", estimator)["dense"]
+    if container == "default":
+        return X_out
+    name = type(estimator).__name__
+    raise ValueError(
+        f"{name}.{method} cannot give a {container} DataFrame: it returns images of shape "
+        f"{X_out.shape[1:]} per sample, and a DataFrame holds rows of values. Give the "
+        "images as rows of pixels instead (X.reshape(len(X), -1)), which every skdigits "
+        "step and pipeline accepts, or keep set_output(transform='default') for image stacks."
+    )
