@@ -13,6 +13,8 @@ from numbers import Real
 
 import numpy as np
 
+from ..utils import quiet_tensorflow
+
 #: The named settings of ``DigitClassifier(augment=...)``.
 AUGMENT_PRESETS = {
     "affine": {"rotation": 12.0, "scale": (0.9, 1.1), "shear": 8.0, "shift": 2.0},
@@ -267,6 +269,7 @@ def augment_images(X, augment="affine", *, random_state=None):
     >>> skdigits.augment_images(X[:4], "elastic", random_state=0).shape
     (4, 28, 28)
     """
+    quiet_tensorflow()
     import tensorflow as tf
 
     X = np.asarray(X, dtype=np.float32)

@@ -7,7 +7,6 @@ from collections import defaultdict
 from numbers import Integral, Real
 
 import numpy as np
-from scikeras.wrappers import KerasClassifier
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils import ClassifierTags
 from sklearn.utils.class_weight import compute_sample_weight
@@ -20,6 +19,7 @@ from ._augment import make_augmenter, resolve_augment
 from ._epochs import keras_fit_reason
 from ._inference import forget_forward_pass, forward_pass
 from ._network import REFERENCE_HIDDEN_LAYER_SIZES, build_dense_network, resolve_layers
+from ._scikeras import KerasClassifier
 from ._targets import OneHotLabelEncoder
 from ._training import fit_in_graph
 

@@ -134,6 +134,9 @@ def build_dense_network(
     >>> model.count_params()
     943946
     """
+    from ..utils import quiet_tensorflow
+
+    quiet_tensorflow()
     import keras  # imported here: TensorFlow loads only when a model is built
 
     layers = resolve_layers(hidden_layer_sizes, activations, dropout)

@@ -7,12 +7,21 @@ import sys
 def quiet_tensorflow():
     """Import Keras without TensorFlow's C++ start-up log lines on the terminal.
 
-    TensorFlow prints them before its logging is configured, so no setting
-    hides them; they are captured and shown only if the import fails.
+    TensorFlow prints them as it starts, before any logging setting of
+    Python's applies (on a machine without a GPU they include an ``E0000
+    ... failed call to cuInit`` line that is no error of the user's). Unless
+    ``TF_CPP_MIN_LOG_LEVEL`` is set, it is set to 3 (errors only), and what
+    TensorFlow still prints while Keras is imported is captured and shown only
+    if the import fails. skdigits calls this before it first imports Keras,
+    in Python as on the command line.
+
+    To get TensorFlow's logs back, set ``TF_CPP_MIN_LOG_LEVEL`` yourself
+    before skdigits imports Keras (``0`` shows everything, as TensorFlow's
+    default does): skdigits then changes nothing.
     """
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    if "keras" in sys.modules:
+    if "keras" in sys.modules or "TF_CPP_MIN_LOG_LEVEL" in os.environ:
         return
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
     import tempfile
 
     sys.stderr.flush()
