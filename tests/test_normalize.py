@@ -12,7 +12,7 @@ from sklearn.utils.validation import check_is_fitted
 import skdigits
 from skdigits import DigitImageNormalizer, read_image, read_images
 from skdigits.exceptions import ImageError
-from skdigits.images._normalizer import ink_is_dark
+from skdigits.images._ink import ink_is_dark
 
 from ._photos import photograph, render
 

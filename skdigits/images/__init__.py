@@ -1,4 +1,12 @@
-"""Pictures: reading image files, the normaliser that makes them MNIST-like.
+"""Pictures: reading image files, the normaliser that makes them MNIST-like, the reader.
+
+Where each thing lives:
+  _read        read_image, read_images, list_image_files (files, bytes, arrays)
+  _ink         the image algorithms that find a digit's ink (plain functions)
+  _framing     box, thickening and centring of the found digit (plain functions)
+  _picture     normalize_array: the steps in order; the NormalizedPicture record
+  _normalizer  DigitImageNormalizer (a thin estimator over them), normalize_picture
+  _reader      DigitReader: a fitted model reads pictures into DigitReading records
 
 Names load on first use (:func:`skdigits._lazy.attach`): importing this
 package loads neither scikit-learn nor TensorFlow.
@@ -15,5 +23,9 @@ __getattr__, __dir__, __all__ = attach(
         "DigitImageNormalizer": "._normalizer",
         "READ_PIXELS": "._normalizer",
         "raw_image_pipeline": "._normalizer",
+        "normalize_picture": "._normalizer",
+        "NormalizedPicture": "._picture",
+        "DigitReader": "._reader",
+        "DigitReading": "._reader",
     },
 )

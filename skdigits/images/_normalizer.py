@@ -3,11 +3,13 @@
 MNIST digits are white ink on black, the digit's bounding box scaled to fit
 20x20 pixels keeping its aspect ratio, anti-aliased, and placed in a 28x28
 frame with its centre of mass at the centre. Photos and drawings are not, and
-a network trained on MNIST misreads them until they are made alike. Image
-operations come from scikit-image (Otsu, hysteresis and local thresholds,
-skeletons, anti-aliased resizing) and SciPy's ndimage (grey-level opening,
-connected components, centre of mass); files are decoded and resized by
-Pillow.
+a network trained on MNIST misreads them until they are made alike.
+
+The estimator is a thin class over plain functions: :mod:`._ink` finds the
+digit's ink (polarity, light, threshold, ruled lines, the digit's blobs),
+:mod:`._framing` frames it (box, thickening, centring), and
+:func:`._picture.normalize_array` runs them in order. :func:`normalize_picture`
+reads one picture through them and says what was found.
 """
 
 import os
@@ -19,272 +21,13 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from .._compat import Interval, StrOptions, _fit_context
-from ..exceptions import ImageError
+from ._framing import FRAME
+from ._picture import SETTINGS, normalize_array
 from ._read import read_image
 
-_WORK_SIZE = 256  # longest side pictures are searched for the digit at
-_FRAME = 28
-# Flattening: the background is an opening this share of the picture wide
-# when looking for the digit (narrow: takes dark corners and shadows away),
-# and this share of the digit's size on its second reading (wide: spares
-# broad marker strokes).
-_FIND_ROOM, _READ_ROOM = 1 / 6, 1 / 2
-# Coloured ink: its strongest marks this much more saturated than the picture.
-_COLOURED = 0.25
-_GREY_WEIGHT = 0.75
-# Hysteresis: ink down to this share of Otsu's threshold joins the strokes it touches.
-_LOW = 0.5
-# "Hard to find": the digit's ink under twice the paper's strongest noise, or
-# more than 40 % of the ink weight dropped as not the digit.
-_HARD_CONTRAST, _HARD_DROPPED = 2.0, 0.4
 #: Files are decoded with at most this many pixels (JPEGs at 1/2, 1/4 or 1/8
 #: of their size while decoding): plenty for a digit, and fast.
 READ_PIXELS = 3_000_000
-
-
-def _border(image):
-    width = max(1, round(0.03 * min(image.shape[:2])))
-    pixel = image.shape[2:]  # () for grey, (3,) for colour
-    return np.concatenate(
-        [
-            image[:width].reshape(-1, *pixel),
-            image[-width:].reshape(-1, *pixel),
-            image[:, :width].reshape(-1, *pixel),
-            image[:, -width:].reshape(-1, *pixel),
-        ]
-    )
-
-
-def ink_is_dark(image):
-    """True when the ink is darker than the paper.
-
-    The paper is most of the picture and the ink a few marks on it, darker
-    or brighter: after the slowly varying light is taken away (a wide
-    Gaussian blur), the ink is whichever extreme tail of the grey levels
-    lies clearly further out (holds when the light falls off across the
-    picture or a corner is in shadow). When neither tail is clearly
-    further, the paper is what the border shows and the ink the extreme
-    lying further from it.
-    """
-    from scipy import ndimage
-
-    image = np.asarray(image, dtype=np.float32)
-    rest = image - ndimage.gaussian_filter(image, sigma=max(1.0, max(image.shape) / 8))
-    low, high = np.percentile(rest, (0.1, 99.9))
-    if -low > 1.5 * high or high > 1.5 * -low:
-        return -low > high
-    paper = np.median(_border(image))
-    low, high = np.percentile(image, (1, 99))
-    return (paper - low) > (high - paper)
-
-
-def _luma(picture):
-    """A uint8 picture, grey or RGB, as float32 grey levels in [0, 1]."""
-    if picture.ndim == 3:
-        weights = np.array([0.299, 0.587, 0.114], np.float32) / 255  # ITU-R 601, as Pillow's "L"
-        return picture[..., :3].astype(np.float32) @ weights
-    return picture.astype(np.float32) / 255
-
-
-def _resize(picture, shape):
-    """Resize a uint8 picture (grey or RGB) with Pillow: anti-aliased, fast."""
-    from PIL import Image
-
-    shape = (max(1, int(shape[0])), max(1, int(shape[1])))
-    if picture.shape[:2] == shape:
-        return picture
-    return np.asarray(Image.fromarray(picture).resize(shape[::-1], Image.BILINEAR))
-
-
-def _as_uint8(picture):
-    picture = np.asarray(picture)
-    if picture.dtype == np.uint8:
-        return picture
-    return read_image(picture, color=True)
-
-
-def _largest_blob(mask):
-    """The pixel count of the largest connected blob of a mask."""
-    from scipy import ndimage
-
-    labels, n = ndimage.label(mask, structure=np.ones((3, 3), bool))
-    return int(np.bincount(labels.ravel())[1:].max()) if n else 0
-
-
-def _pen_width(mask):
-    """Mean width of the strokes of a mask: its area over its skeleton's length."""
-    from skimage.morphology import skeletonize
-
-    return mask.sum() / max(1, skeletonize(mask).sum())
-
-
-def _ruled_lines(mask, ink, families=()):
-    """Pixels of straight horizontal or vertical lines crossing the whole picture.
-
-    A line is a run of ink at least half the picture long (found by a binary
-    opening with a line footprint) whose extent covers 90 % of the picture:
-    ruled and squared paper, not the stroke of a 1 or a 7. A line as dark
-    and as wide as the other ink is a stroke of the digit drawn straight
-    (the 4's upright on squared paper), and stays. Where a line
-    carries a stroke of the digit, its pixels are spared: where a stroke
-    crosses it (ink on both sides of the line, across it) and where a stroke
-    runs along it (ink beside the line at least as wide as the line). A
-    lone line through the middle of the picture is taken for a stroke unless
-    its direction is in ``families`` (the axes where the whole picture showed
-    several parallel lines). Returns the line pixels, the pixel count of the
-    longest line and the axes with several lines.
-    """
-    from scipy import ndimage
-
-    candidates = []  # (axis, one line's pixels)
-    for axis in (0, 1):
-        length = mask.shape[1 - axis] // 2
-        if length < 3:
-            continue
-        footprint = np.ones((1, length) if axis == 0 else (length, 1), dtype=bool)
-        runs, _ = ndimage.label(ndimage.binary_opening(mask, structure=footprint))
-        found = [
-            (index, box)
-            for index, box in enumerate(ndimage.find_objects(runs), start=1)
-            if box[1 - axis].stop - box[1 - axis].start >= 0.9 * mask.shape[1 - axis]
-        ]
-        for index, box in found:
-            # Ruled paper repeats its lines; a box's edge lies near the border.
-            # A lone line through the middle is the digit's long stroke.
-            middle = (box[axis].start + box[axis].stop) / 2 / mask.shape[axis]
-            if len(found) > 1 or axis in families or not 0.15 < middle < 0.85:
-                candidates.append((axis, runs == index))
-    if not candidates:
-        return np.zeros_like(mask), 0, ()
-    everything = np.logical_or.reduce([line for _, line in candidates])
-    others = mask & ~ndimage.binary_dilation(everything, iterations=2)
-    if others.sum() > everything.sum() / 20:
-        stroke_ink, stroke_width = np.median(ink[others]), _pen_width(others)
-    else:
-        stroke_ink = stroke_width = np.inf  # nothing else to compare with
-    several = tuple(a for a in (0, 1) if sum(axis == a for axis, _ in candidates) > 1)
-    by_axis = {0: np.zeros_like(mask), 1: np.zeros_like(mask)}
-    longest = 0
-    for axis, line in candidates:
-        thickness = line.sum() / max(1, np.any(line, axis=axis).sum())
-        if np.median(ink[line]) >= 0.8 * stroke_ink and thickness >= 0.7 * stroke_width:
-            continue  # as dark and as wide as the strokes: a stroke drawn straight
-        by_axis[axis] |= line
-        longest = max(longest, int(line.sum()))
-    found = ndimage.binary_dilation(by_axis[0] | by_axis[1], iterations=1)
-    if not found.any():
-        return found, 0, several
-    rest = mask & ~found
-    spared = np.zeros_like(mask)
-    for axis, lines in by_axis.items():
-        if not lines.any():
-            continue
-        thickness = lines.sum() / max(1, np.any(lines, axis=axis).sum()) + 2  # dilated
-        reach = int(np.ceil(thickness)) + 2
-        across = np.ones((2 * reach + 1, 1) if axis == 0 else (1, 2 * reach + 1), bool)
-        crossing = ndimage.binary_closing(rest, structure=across)
-        # A stroke along the line: ink beside it, wider than the line is thick.
-        side = max(2, int(np.ceil(thickness)) + 1)
-        wide = ndimage.binary_opening(rest, structure=np.ones((side, side), bool))
-        along = ndimage.binary_dilation(wide, structure=across)
-        spared |= ndimage.binary_dilation(lines, iterations=1) & (crossing | along)
-    return found & ~spared, longest, several
-
-
-def _line_fragments(mask):
-    """Blobs drawn with a much thinner pen than the digit: pieces of ruled lines.
-
-    Faint ruled or squared lines come through the threshold in pieces and
-    crossings. A blob's pen width is its area over the length of its skeleton;
-    blobs less than half as wide as the largest blob (taken to be the digit)
-    are dropped.
-    """
-    from skimage.measure import label
-    from skimage.morphology import skeletonize
-
-    labels = label(mask, connectivity=2)
-    if labels.max() < 2:
-        return np.zeros_like(mask)
-    areas = np.bincount(labels.ravel())
-    lengths = np.bincount(labels[skeletonize(mask)], minlength=len(areas))
-    widths = areas / np.maximum(lengths, 1)
-    widths[0] = np.inf
-    digit = np.argmax(np.where(np.arange(len(areas)) == 0, 0, areas))
-    return (widths < 0.5 * widths[digit])[labels]
-
-
-def _thicken(ink, mask, stroke_width):
-    """Widen strokes thinner than ``stroke_width`` times the digit's longer side.
-
-    MNIST's pens are broad: their median stroke is 0.14 of the digit's
-    height, a quarter of its digits below 0.12. Ball-point photos and scans
-    come out thinner, and a network trained on MNIST reads thin 9s as 7s.
-    The ink is dilated (grey-level, with a disk) by the missing half width.
-    """
-    from scipy import ndimage
-
-    rows, cols = np.nonzero(mask)
-    side = max(np.ptp(rows), np.ptp(cols)) + 1
-    missing = stroke_width * side - _pen_width(mask)
-    radius = missing / 2
-    if radius < 0.5:
-        return ink, mask
-    reach = int(np.ceil(radius))
-    y, x = np.mgrid[-reach : reach + 1, -reach : reach + 1]
-    disk = x * x + y * y <= radius * radius + 0.25
-    ink = ndimage.grey_dilation(np.where(mask, ink, 0), footprint=disk)
-    return ink, ndimage.binary_dilation(mask, structure=disk)
-
-
-def _select_digit(mask, ink):
-    """The connected blob(s) of the digit: those around the strongest ink.
-
-    Each blob is weighed by its ink squared (contrast counts more than area,
-    so a broad faint shadow weighs less than a thin dark stroke) and by its
-    distance to the centre of mass of the strongest ink. The heaviest blob is
-    the digit's core; blobs within its box, widened by a third of its size,
-    join it (a 5's hat, a broken stroke), and the box grows with them.
-    Returns the kept mask and the share of the ink weight that was dropped.
-    """
-    from scipy import ndimage
-
-    labels, n = ndimage.label(mask, structure=np.ones((3, 3), bool))
-    if n < 2:
-        return mask, 0.0
-    index = np.arange(1, n + 1)
-    weight = np.asarray(ndimage.sum(ink * ink, labels, index))
-    values = ink[mask]
-    strong = mask & (ink >= np.percentile(values, 75))
-    centre = np.array(ndimage.center_of_mass(np.where(strong, ink, 0)))
-    centres = np.array(ndimage.center_of_mass(np.where(mask, ink, 0), labels, index))
-    distance = np.hypot(*(centres - centre).T) / (0.15 * np.hypot(*mask.shape))
-    core = int(np.argmax(weight / (1 + distance**2)))
-    boxes = ndimage.find_objects(labels)
-    keep = np.zeros(n, bool)
-    keep[core] = True
-    top, bottom = boxes[core][0].start, boxes[core][0].stop
-    left, right = boxes[core][1].start, boxes[core][1].stop
-    while True:
-        grow = max(bottom - top, right - left) / 3
-        joined = np.array(
-            [
-                not keep[i]
-                and weight[i] > 0.01 * weight[core]
-                and box[0].start < bottom + grow
-                and box[0].stop > top - grow
-                and box[1].start < right + grow
-                and box[1].stop > left - grow
-                for i, box in enumerate(boxes)
-            ]
-        )
-        if not joined.any():
-            break
-        keep |= joined
-        for i in np.flatnonzero(joined):
-            top, bottom = min(top, boxes[i][0].start), max(bottom, boxes[i][0].stop)
-            left, right = min(left, boxes[i][1].start), max(right, boxes[i][1].stop)
-    dropped = float(weight[~keep].sum() / weight.sum())
-    return np.concatenate([[False], keep])[labels], dropped
 
 
 class DigitImageNormalizer(TransformerMixin, BaseEstimator):
@@ -374,8 +117,8 @@ class DigitImageNormalizer(TransformerMixin, BaseEstimator):
     its size while decoding), plenty for a digit: a 12-megapixel photo is
     normalised in about 0.1 s. A picture whose ink was hard to find (faint
     ink, or other marks nearly as strong as the digit) is reported by
-    :meth:`normalize_one` with ``details=True``; ``skdigits predict`` flags
-    it. See the user guide's page on reading your own pictures for what
+    :func:`~skdigits.images.normalize_picture` (``hard_to_find``);
+    ``skdigits predict`` flags it. See the user guide's page on reading your own pictures for what
     each step does to real photos and scans.
 
     Examples
@@ -401,7 +144,7 @@ class DigitImageNormalizer(TransformerMixin, BaseEstimator):
         "select_digit": ["boolean"],
         "digit_size": [Interval(Integral, 8, 512, closed="both"), None],
         "stroke_width": [Interval(Real, 0, 0.5, closed="neither"), None],
-        "box_size": [Interval(Integral, 1, _FRAME, closed="both"), None],
+        "box_size": [Interval(Integral, 1, FRAME, closed="both"), None],
         "center": ["boolean"],
         "normalize_contrast": ["boolean"],
     }
@@ -489,15 +232,18 @@ class DigitImageNormalizer(TransformerMixin, BaseEstimator):
         items = list(X)
         if not items:
             raise ValueError("DigitImageNormalizer needs at least one picture; got none.")
-        out = np.empty((len(items), _FRAME, _FRAME), dtype=np.uint8)
+        out = np.empty((len(items), FRAME, FRAME), dtype=np.uint8)
         for i, item in enumerate(items):
             name = os.fspath(item) if isinstance(item, (str, os.PathLike)) else f"image {i}"
-            picture = read_image(item, name=name, color=self.color, max_pixels=READ_PIXELS)
-            out[i] = self.normalize_one(picture, name=name)
+            out[i] = normalize_picture(item, self, name=name).image
         return out
 
     def normalize_one(self, gray, name="image", *, details=False):
-        """Normalise one picture (see the class description).
+        """Normalise one picture already read (see the class description).
+
+        :func:`~skdigits.images.normalize_picture` reads a picture and
+        returns all that was found; this method keeps the array-or-tuple
+        answer of earlier releases.
 
         Parameters
         ----------
@@ -524,205 +270,11 @@ class DigitImageNormalizer(TransformerMixin, BaseEstimator):
         ImageError
             When the picture holds no ink.
         """
-        picture = _as_uint8(gray)
-        height, width = picture.shape[:2]
-        scale = min(1.0, _WORK_SIZE / max(height, width))
-        small = _resize(picture, (round(height * scale), round(width * scale)))
-        dark = self.invert is True or (self.invert == "auto" and ink_is_dark(_luma(small)))
-        paper = np.median(_border(small), axis=0).astype(np.float32) if picture.ndim == 3 else None
-        ink = self._ink(small, dark, paper)
-        chroma = self.color and self._ink_is_coloured(ink, small, dark)
-        if chroma:
-            ink = self._ink(small, dark, paper, chroma=True)
-        second = self.digit_size is not None and self.box_size is not None
-        room = _FIND_ROOM if second else _READ_ROOM  # a first look only finds the digit
-        mask, info, families = self._ink_mask(ink, name, max(ink.shape) * room)
-        factor = scale  # pixels of the working image per pixel of the picture
-        if second:
-            region, factor, side = self._digit_region(picture, mask, scale)
-            ink = self._ink(region, dark, paper, chroma=chroma)
-            mask, again, _ = self._ink_mask(ink, name, side * _READ_ROOM, families)
-            # Marks dropped are judged on the whole picture, contrast on the digit's region.
-            info = {
-                "ink_contrast": again["ink_contrast"],
-                "dropped_ink": max(info["dropped_ink"], again["dropped_ink"]),
-            }
-        if self.box_size is None:
-            from skimage.transform import resize
+        found = normalize_array(gray, name, **self._settings())
+        return (found.image, found.info) if details else found.image
 
-            digit = np.where(mask, ink, 0)
-            out = self._finish(resize(digit, (_FRAME, _FRAME), anti_aliasing=True))
-        else:
-            out = self._fit_box(ink, mask, factor)
-        if not details:
-            return out
-        info["hard_to_find"] = bool(
-            info["ink_contrast"] < _HARD_CONTRAST or info["dropped_ink"] > _HARD_DROPPED
-        )
-        return out, info
-
-    def _digit_region(self, picture, mask, scale):
-        """The digit's region of the picture, a third of its size around it, resized.
-
-        Returns the region, its pixels per pixel of the picture and the
-        digit's longer side in the region's pixels.
-        """
-        rows, cols = np.nonzero(mask)
-        side = (max(np.ptp(rows), np.ptp(cols)) + 1) / scale  # in the picture's pixels
-        margin = max(2.0 / scale, 0.3 * side)
-        top = max(0, int(rows.min() / scale - margin))
-        left = max(0, int(cols.min() / scale - margin))
-        bottom = min(picture.shape[0], int(np.ceil((rows.max() + 1) / scale + margin)))
-        right = min(picture.shape[1], int(np.ceil((cols.max() + 1) / scale + margin)))
-        # Never beyond the picture's own pixels: upsampling blurred the
-        # strokes and read worse, scans and MNIST-form digits alike.
-        factor = min(1.0, self.digit_size / side)
-        region = picture[top:bottom, left:right]
-        shape = (round(region.shape[0] * factor), round(region.shape[1] * factor))
-        return _resize(region, shape), factor, side * factor
-
-    def _ink(self, picture, dark, paper, chroma=False):
-        """Ink bright on black, float32 in [0, 1].
-
-        For a colour picture with dark ink: how much darker than the paper
-        each pixel is, in the channel where it is darkest relative to the
-        paper's colour; with ``chroma``, less three quarters of its darkness
-        in the channel where it is lightest: grey print then counts for a
-        quarter of its darkness, coloured ink for most of its own.
-        """
-        if picture.ndim == 3 and dark and self.color:
-            rgb = picture[..., :3].astype(np.float32)
-            darkness = np.clip((paper[:3] - rgb) / np.maximum(paper[:3], 1.0), 0, 1)
-            ink = darkness.max(axis=-1)
-            if chroma:
-                ink = ink - _GREY_WEIGHT * darkness.min(axis=-1)
-            return ink
-        ink = _luma(picture)
-        return 1.0 - ink if dark else ink
-
-    def _ink_is_coloured(self, ink, picture, dark):
-        """True when the strongest ink is coloured (blue, violet...), unlike the paper.
-
-        The strongest marks (the top 1 % of the ink once the light is
-        flattened) are compared with the whole picture by their saturation:
-        grey pencil under warm or bluish light is no more saturated than
-        its paper, blue ink is far more.
-        """
-        if picture.ndim != 3 or not dark:
-            return False
-        marks = self._flatten(ink.copy(), max(ink.shape) * _FIND_ROOM)
-        strongest = marks >= np.percentile(marks, 99)
-        rgb = picture[..., :3].astype(np.float32)
-        saturation = (rgb.max(axis=-1) - rgb.min(axis=-1)) / np.maximum(rgb.max(axis=-1), 1.0)
-        return bool(np.median(saturation[strongest]) > np.median(saturation) + _COLOURED)
-
-    def _flatten(self, ink, stroke_room):
-        from scipy import ndimage
-
-        if not self.flatten_illumination:
-            return ink
-        size = max(5, round(stroke_room))
-        return np.clip(ink - ndimage.grey_opening(ink, size=(size, size)), 0, None)
-
-    def _threshold(self, ink, window):
-        from skimage.filters import (
-            apply_hysteresis_threshold,
-            threshold_local,
-            threshold_otsu,
-            threshold_sauvola,
-        )
-
-        if self.threshold == "otsu":
-            # Hysteresis: faint stretches of a stroke join when they touch strong ink.
-            high = threshold_otsu(ink)
-            return apply_hysteresis_threshold(ink, _LOW * high, high)
-        if self.threshold == "sauvola":
-            # On the ink stretched to the full range (as Sauvola's r assumes), in
-            # windows far wider than the strokes: the digit's size, or a third
-            # of the picture.
-            paper = 1.0 - np.clip(ink / max(float(np.percentile(ink, 99.5)), 1e-3), 0, 1)
-            block = max(3, int(2 * window) | 1)
-            return (paper < threshold_sauvola(paper, window_size=block)) & (ink > 0.15 * ink.max())
-        if self.threshold == "local":
-            block = max(3, (max(ink.shape) // 4) | 1)
-            return (ink > threshold_local(ink, block, offset=-0.02)) & (ink > 0.1 * ink.max())
-        return ink > 0
-
-    def _ink_mask(self, ink, name, stroke_room, families=()):
-        """The digit's pixels, what was found, and the axes where ruled lines repeat."""
-        from scipy import ndimage
-        from skimage.measure import label
-
-        ink[...] = self._flatten(ink, stroke_room)
-        if float(ink.max()) - float(np.median(ink)) < 0.08:
-            raise ImageError(f"{name}: no ink found (the picture is almost uniform).")
-        mask = self._threshold(ink, stroke_room)
-        removed = np.zeros_like(mask)
-        if self.remove_lines:
-            lines, longest, families = _ruled_lines(mask, ink, families)
-            # A line that leaves almost nothing behind was the digit (a 1 across a scan).
-            if lines.any() and (mask & ~lines).sum() >= 0.25 * longest:
-                mask, removed = mask & ~lines, lines
-        if self.remove_lines and mask.any():
-            mask &= ~_line_fragments(mask)
-        if self.remove_specks and mask.any():
-            labels = label(mask, connectivity=2)
-            areas = np.bincount(labels.ravel())
-            areas[0] = 0
-            keep = areas >= max(2, 0.05 * areas.max())
-            mask = keep[labels]
-        dropped = 0.0
-        if self.select_digit and mask.any():
-            mask, dropped = _select_digit(mask, ink)
-        if not mask.any():
-            raise ImageError(f"{name}: no ink found after removing lines and specks.")
-        # The paper's noise: the ink away from the strokes, their fringe and ruled lines.
-        background = ink[~ndimage.binary_dilation(mask | removed, iterations=3)]
-        noise = float(np.percentile(background, 99)) if background.size else 0.0
-        contrast = float(np.median(ink[mask])) / max(noise, 1e-3)
-        info = {"ink_contrast": round(contrast, 2), "dropped_ink": round(dropped, 3)}
-        return mask, info, families
-
-    def _fit_box(self, ink, mask, factor):
-        from scipy import ndimage
-        from skimage.transform import resize
-
-        if self.stroke_width is not None:
-            ink, mask = _thicken(ink, mask, self.stroke_width)
-        # Keep the anti-aliased fringe of the strokes, then crop to what is left.
-        # Two pixels of the picture, or of the working size when it is smaller.
-        fringe = max(2, round(2 * factor))
-        digit = np.where(ndimage.binary_dilation(mask, iterations=fringe), ink, 0)
-        if self.normalize_contrast:
-            # An even pen, as MNIST's: each stroke's core reaches full
-            # brightness, whatever the pressure; the fringe keeps its share.
-            reach = 2 * int(np.ceil(_pen_width(mask))) + 1
-            core = ndimage.grey_dilation(np.where(mask, digit, 0), size=(reach, reach))
-            digit = np.clip(digit / np.maximum(core, 1e-6), 0, 1) * float(digit.max())
-        rows, cols = np.nonzero(digit)
-        crop = digit[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
-        factor = self.box_size / max(crop.shape)
-        shape = (max(1, round(crop.shape[0] * factor)), max(1, round(crop.shape[1] * factor)))
-        small = resize(crop, shape, anti_aliasing=factor < 1, order=1)
-        frame = np.zeros((_FRAME, _FRAME), dtype=np.float64)
-        top, left = (_FRAME - shape[0]) // 2, (_FRAME - shape[1]) // 2
-        frame[top : top + shape[0], left : left + shape[1]] = small
-        return self._finish(frame)
-
-    def _finish(self, frame):
-        from scipy import ndimage
-
-        if self.normalize_contrast and frame.max() > 0:
-            strong = np.percentile(frame[frame > 0], 90)
-            frame = frame / max(strong, 1e-6)
-        frame = np.round(np.clip(frame, 0, 1) * 255)
-        if self.center and frame.sum() > 0:
-            # MNIST digits have their centre of mass at pixel (14, 14)
-            # (mean over the embedded sample: 13.99, 14.00).
-            row, col = ndimage.center_of_mass(frame)
-            shift = (round(_FRAME / 2 - row), round(_FRAME / 2 - col))
-            frame = ndimage.shift(frame, shift, order=0, mode="constant", cval=0.0)
-        return frame.astype(np.uint8)
+    def _settings(self):
+        return {key: getattr(self, key) for key in SETTINGS}
 
     def __sklearn_is_fitted__(self):
         """Return True: the transformer is stateless, as ``FunctionTransformer``."""
@@ -735,6 +287,51 @@ class DigitImageNormalizer(TransformerMixin, BaseEstimator):
         tags.input_tags.three_d_array = True
         tags.input_tags.string = True
         return tags
+
+
+def normalize_picture(picture, normalizer=None, *, name=None):
+    """Read one picture and make it MNIST-like, saying what was found.
+
+    The picture is read as :meth:`DigitImageNormalizer.transform` and
+    ``skdigits predict`` read it (in colour when the normaliser measures ink
+    in colour, at most :data:`READ_PIXELS` pixels), then normalised.
+
+    Parameters
+    ----------
+    picture : str, os.PathLike, bytes, PIL image or ndarray
+        The picture, as :func:`read_image` reads it.
+    normalizer : DigitImageNormalizer, default=None
+        The settings to normalise with; None uses the defaults.
+    name : str, default=None
+        How errors refer to the picture; by default its path, or "image".
+
+    Returns
+    -------
+    normalized : NormalizedPicture
+        ``image`` (the 28x28 digit, bright on black), ``ink_contrast``,
+        ``dropped_ink``, ``hard_to_find``, ``box`` (where the digit's ink
+        lies in the picture) and ``picture`` (the picture as read).
+
+    Raises
+    ------
+    ImageError
+        For a picture that cannot be read or holds no ink.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdigits.images import normalize_picture
+    >>> paper = np.full((120, 90), 230, dtype=np.uint8)  # a dark bar on white paper
+    >>> paper[20:100, 40:52] = 30
+    >>> found = normalize_picture(paper)
+    >>> found.image.shape, found.box, found.hard_to_find
+    ((28, 28), (20, 40, 100, 52), False)
+    """
+    normalizer = DigitImageNormalizer() if normalizer is None else normalizer
+    if name is None:
+        name = os.fspath(picture) if isinstance(picture, (str, os.PathLike)) else "image"
+    array = read_image(picture, name=name, color=normalizer.color, max_pixels=READ_PIXELS)
+    return normalize_array(array, name, **normalizer._settings())
 
 
 def raw_image_pipeline(fitted):

@@ -1,0 +1,403 @@
+"""Finding a digit's ink in a picture: plain functions, the steps of the normaliser.
+
+Each function is one step of :class:`~skdigits.DigitImageNormalizer` (see its
+description) and takes NumPy arrays: the ink's polarity, the ink measured
+bright on black (grey level, or the colour channel that shows it best),
+illumination flattening, the threshold, ruled lines and their fragments,
+specks, and the choice of the digit's blobs. :func:`find_digit` runs them in
+order. Image operations come from scikit-image (Otsu, hysteresis and local
+thresholds, skeletons) and SciPy's ndimage (grey-level opening, connected
+components, centre of mass); pictures are resized by Pillow.
+"""
+
+import numpy as np
+
+from ..exceptions import ImageError
+from ._read import read_image
+
+# Flattening: the background is an opening this share of the picture wide
+# when looking for the digit (narrow: takes dark corners and shadows away),
+# and this share of the digit's size on its second reading (wide: spares
+# broad marker strokes).
+FIND_ROOM, READ_ROOM = 1 / 6, 1 / 2
+# Coloured ink: its strongest marks this much more saturated than the picture.
+_COLOURED = 0.25
+_GREY_WEIGHT = 0.75
+# Hysteresis: ink down to this share of Otsu's threshold joins the strokes it touches.
+_LOW = 0.5
+
+
+def border_pixels(image):
+    """The pixels of a band 3 % of the picture wide along its four edges."""
+    width = max(1, round(0.03 * min(image.shape[:2])))
+    pixel = image.shape[2:]  # () for grey, (3,) for colour
+    return np.concatenate(
+        [
+            image[:width].reshape(-1, *pixel),
+            image[-width:].reshape(-1, *pixel),
+            image[:, :width].reshape(-1, *pixel),
+            image[:, -width:].reshape(-1, *pixel),
+        ]
+    )
+
+
+def ink_is_dark(image):
+    """True when the ink is darker than the paper.
+
+    The paper is most of the picture and the ink a few marks on it, darker
+    or brighter: after the slowly varying light is taken away (a wide
+    Gaussian blur), the ink is whichever extreme tail of the grey levels
+    lies clearly further out (holds when the light falls off across the
+    picture or a corner is in shadow). When neither tail is clearly
+    further, the paper is what the border shows and the ink the extreme
+    lying further from it.
+    """
+    from scipy import ndimage
+
+    image = np.asarray(image, dtype=np.float32)
+    rest = image - ndimage.gaussian_filter(image, sigma=max(1.0, max(image.shape) / 8))
+    low, high = np.percentile(rest, (0.1, 99.9))
+    if -low > 1.5 * high or high > 1.5 * -low:
+        return -low > high
+    paper = np.median(border_pixels(image))
+    low, high = np.percentile(image, (1, 99))
+    return (paper - low) > (high - paper)
+
+
+def luma(picture):
+    """A uint8 picture, grey or RGB, as float32 grey levels in [0, 1]."""
+    if picture.ndim == 3:
+        weights = np.array([0.299, 0.587, 0.114], np.float32) / 255  # ITU-R 601, as Pillow's "L"
+        return picture[..., :3].astype(np.float32) @ weights
+    return picture.astype(np.float32) / 255
+
+
+def resize(picture, shape):
+    """Resize a uint8 picture (grey or RGB) with Pillow: anti-aliased, fast."""
+    from PIL import Image
+
+    shape = (max(1, int(shape[0])), max(1, int(shape[1])))
+    if picture.shape[:2] == shape:
+        return picture
+    return np.asarray(Image.fromarray(picture).resize(shape[::-1], Image.BILINEAR))
+
+
+def as_uint8(picture):
+    """The picture as uint8 grey or RGB: as it is when it is uint8, else read in colour."""
+    picture = np.asarray(picture)
+    if picture.dtype == np.uint8:
+        return picture
+    return read_image(picture, color=True)
+
+
+def pen_width(mask):
+    """Mean width of the strokes of a mask: its area over its skeleton's length."""
+    from skimage.morphology import skeletonize
+
+    return mask.sum() / max(1, skeletonize(mask).sum())
+
+
+def measure_ink(picture, dark, paper, *, color=True, chroma=False):
+    """Ink bright on black, float32 in [0, 1].
+
+    For a colour picture with dark ink (and ``color``): how much darker than
+    the ``paper`` colour each pixel is, in the channel where it is darkest
+    relative to the paper's colour; with ``chroma``, less three quarters of
+    its darkness in the channel where it is lightest: grey print then counts
+    for a quarter of its darkness, coloured ink for most of its own. Else the
+    grey level, inverted when the ink is ``dark``.
+    """
+    if picture.ndim == 3 and dark and color:
+        rgb = picture[..., :3].astype(np.float32)
+        darkness = np.clip((paper[:3] - rgb) / np.maximum(paper[:3], 1.0), 0, 1)
+        ink = darkness.max(axis=-1)
+        if chroma:
+            ink = ink - _GREY_WEIGHT * darkness.min(axis=-1)
+        return ink
+    ink = luma(picture)
+    return 1.0 - ink if dark else ink
+
+
+def flatten_light(ink, stroke_room):
+    """Subtract the slowly varying background: a grey-level opening ``stroke_room`` wide."""
+    from scipy import ndimage
+
+    size = max(5, round(stroke_room))
+    return np.clip(ink - ndimage.grey_opening(ink, size=(size, size)), 0, None)
+
+
+def ink_is_coloured(ink, picture, dark, *, flatten=True):
+    """True when the strongest ink is coloured (blue, violet...), unlike the paper.
+
+    The strongest marks (the top 1 % of the ink, once the light is
+    flattened when ``flatten``) are compared with the whole picture by their
+    saturation: grey pencil under warm or bluish light is no more saturated
+    than its paper, blue ink is far more.
+    """
+    if picture.ndim != 3 or not dark:
+        return False
+    marks = flatten_light(ink, max(ink.shape) * FIND_ROOM) if flatten else ink
+    strongest = marks >= np.percentile(marks, 99)
+    rgb = picture[..., :3].astype(np.float32)
+    saturation = (rgb.max(axis=-1) - rgb.min(axis=-1)) / np.maximum(rgb.max(axis=-1), 1.0)
+    return bool(np.median(saturation[strongest]) > np.median(saturation) + _COLOURED)
+
+
+def threshold_ink(ink, method, window):
+    """The pixels of ink: ``method`` is "otsu", "sauvola", "local" or None (see the normaliser).
+
+    ``window`` is the width, in pixels, of Sauvola's windows (twice it).
+    """
+    from skimage.filters import (
+        apply_hysteresis_threshold,
+        threshold_local,
+        threshold_otsu,
+        threshold_sauvola,
+    )
+
+    if method == "otsu":
+        # Hysteresis: faint stretches of a stroke join when they touch strong ink.
+        high = threshold_otsu(ink)
+        return apply_hysteresis_threshold(ink, _LOW * high, high)
+    if method == "sauvola":
+        # On the ink stretched to the full range (as Sauvola's r assumes), in
+        # windows far wider than the strokes: the digit's size, or a third
+        # of the picture.
+        paper = 1.0 - np.clip(ink / max(float(np.percentile(ink, 99.5)), 1e-3), 0, 1)
+        block = max(3, int(2 * window) | 1)
+        return (paper < threshold_sauvola(paper, window_size=block)) & (ink > 0.15 * ink.max())
+    if method == "local":
+        block = max(3, (max(ink.shape) // 4) | 1)
+        return (ink > threshold_local(ink, block, offset=-0.02)) & (ink > 0.1 * ink.max())
+    return ink > 0
+
+
+def ruled_lines(mask, ink, families=()):
+    """Pixels of straight horizontal or vertical lines crossing the whole picture.
+
+    A line is a run of ink at least half the picture long (found by a binary
+    opening with a line footprint) whose extent covers 90 % of the picture:
+    ruled and squared paper, not the stroke of a 1 or a 7. A line as dark
+    and as wide as the other ink is a stroke of the digit drawn straight
+    (the 4's upright on squared paper), and stays. Where a line
+    carries a stroke of the digit, its pixels are spared: where a stroke
+    crosses it (ink on both sides of the line, across it) and where a stroke
+    runs along it (ink beside the line at least as wide as the line). A
+    lone line through the middle of the picture is taken for a stroke unless
+    its direction is in ``families`` (the axes where the whole picture showed
+    several parallel lines). Returns the line pixels, the pixel count of the
+    longest line and the axes with several lines.
+    """
+    from scipy import ndimage
+
+    candidates = []  # (axis, one line's pixels)
+    for axis in (0, 1):
+        length = mask.shape[1 - axis] // 2
+        if length < 3:
+            continue
+        footprint = np.ones((1, length) if axis == 0 else (length, 1), dtype=bool)
+        runs, _ = ndimage.label(ndimage.binary_opening(mask, structure=footprint))
+        found = [
+            (index, box)
+            for index, box in enumerate(ndimage.find_objects(runs), start=1)
+            if box[1 - axis].stop - box[1 - axis].start >= 0.9 * mask.shape[1 - axis]
+        ]
+        for index, box in found:
+            # Ruled paper repeats its lines; a box's edge lies near the border.
+            # A lone line through the middle is the digit's long stroke.
+            middle = (box[axis].start + box[axis].stop) / 2 / mask.shape[axis]
+            if len(found) > 1 or axis in families or not 0.15 < middle < 0.85:
+                candidates.append((axis, runs == index))
+    if not candidates:
+        return np.zeros_like(mask), 0, ()
+    everything = np.logical_or.reduce([line for _, line in candidates])
+    others = mask & ~ndimage.binary_dilation(everything, iterations=2)
+    if others.sum() > everything.sum() / 20:
+        stroke_ink, stroke_width = np.median(ink[others]), pen_width(others)
+    else:
+        stroke_ink = stroke_width = np.inf  # nothing else to compare with
+    several = tuple(a for a in (0, 1) if sum(axis == a for axis, _ in candidates) > 1)
+    by_axis = {0: np.zeros_like(mask), 1: np.zeros_like(mask)}
+    longest = 0
+    for axis, line in candidates:
+        thickness = line.sum() / max(1, np.any(line, axis=axis).sum())
+        if np.median(ink[line]) >= 0.8 * stroke_ink and thickness >= 0.7 * stroke_width:
+            continue  # as dark and as wide as the strokes: a stroke drawn straight
+        by_axis[axis] |= line
+        longest = max(longest, int(line.sum()))
+    found = ndimage.binary_dilation(by_axis[0] | by_axis[1], iterations=1)
+    if not found.any():
+        return found, 0, several
+    rest = mask & ~found
+    spared = np.zeros_like(mask)
+    for axis, lines in by_axis.items():
+        if not lines.any():
+            continue
+        thickness = lines.sum() / max(1, np.any(lines, axis=axis).sum()) + 2  # dilated
+        reach = int(np.ceil(thickness)) + 2
+        across = np.ones((2 * reach + 1, 1) if axis == 0 else (1, 2 * reach + 1), bool)
+        crossing = ndimage.binary_closing(rest, structure=across)
+        # A stroke along the line: ink beside it, wider than the line is thick.
+        side = max(2, int(np.ceil(thickness)) + 1)
+        wide = ndimage.binary_opening(rest, structure=np.ones((side, side), bool))
+        along = ndimage.binary_dilation(wide, structure=across)
+        spared |= ndimage.binary_dilation(lines, iterations=1) & (crossing | along)
+    return found & ~spared, longest, several
+
+
+def line_fragments(mask):
+    """Blobs drawn with a much thinner pen than the digit: pieces of ruled lines.
+
+    Faint ruled or squared lines come through the threshold in pieces and
+    crossings. A blob's pen width is its area over the length of its skeleton;
+    blobs less than half as wide as the largest blob (taken to be the digit)
+    are dropped.
+    """
+    from skimage.measure import label
+    from skimage.morphology import skeletonize
+
+    labels = label(mask, connectivity=2)
+    if labels.max() < 2:
+        return np.zeros_like(mask)
+    areas = np.bincount(labels.ravel())
+    lengths = np.bincount(labels[skeletonize(mask)], minlength=len(areas))
+    widths = areas / np.maximum(lengths, 1)
+    widths[0] = np.inf
+    digit = np.argmax(np.where(np.arange(len(areas)) == 0, 0, areas))
+    return (widths < 0.5 * widths[digit])[labels]
+
+
+def drop_specks(mask):
+    """Drop connected blobs smaller than 5 % of the largest (and than 2 pixels)."""
+    from skimage.measure import label
+
+    labels = label(mask, connectivity=2)
+    areas = np.bincount(labels.ravel())
+    areas[0] = 0
+    keep = areas >= max(2, 0.05 * areas.max())
+    return keep[labels]
+
+
+def select_digit_blobs(mask, ink):
+    """The connected blob(s) of the digit: those around the strongest ink.
+
+    Each blob is weighed by its ink squared (contrast counts more than area,
+    so a broad faint shadow weighs less than a thin dark stroke) and by its
+    distance to the centre of mass of the strongest ink. The heaviest blob is
+    the digit's core; blobs within its box, widened by a third of its size,
+    join it (a 5's hat, a broken stroke), and the box grows with them.
+    Returns the kept mask and the share of the ink weight that was dropped.
+    """
+    from scipy import ndimage
+
+    labels, n = ndimage.label(mask, structure=np.ones((3, 3), bool))
+    if n < 2:
+        return mask, 0.0
+    index = np.arange(1, n + 1)
+    weight = np.asarray(ndimage.sum(ink * ink, labels, index))
+    values = ink[mask]
+    strong = mask & (ink >= np.percentile(values, 75))
+    centre = np.array(ndimage.center_of_mass(np.where(strong, ink, 0)))
+    centres = np.array(ndimage.center_of_mass(np.where(mask, ink, 0), labels, index))
+    distance = np.hypot(*(centres - centre).T) / (0.15 * np.hypot(*mask.shape))
+    core = int(np.argmax(weight / (1 + distance**2)))
+    boxes = ndimage.find_objects(labels)
+    keep = np.zeros(n, bool)
+    keep[core] = True
+    top, bottom = boxes[core][0].start, boxes[core][0].stop
+    left, right = boxes[core][1].start, boxes[core][1].stop
+    while True:
+        grow = max(bottom - top, right - left) / 3
+        joined = np.array(
+            [
+                not keep[i]
+                and weight[i] > 0.01 * weight[core]
+                and box[0].start < bottom + grow
+                and box[0].stop > top - grow
+                and box[1].start < right + grow
+                and box[1].stop > left - grow
+                for i, box in enumerate(boxes)
+            ]
+        )
+        if not joined.any():
+            break
+        keep |= joined
+        for i in np.flatnonzero(joined):
+            top, bottom = min(top, boxes[i][0].start), max(bottom, boxes[i][0].stop)
+            left, right = min(left, boxes[i][1].start), max(right, boxes[i][1].stop)
+    dropped = float(weight[~keep].sum() / weight.sum())
+    return np.concatenate([[False], keep])[labels], dropped
+
+
+def find_digit(
+    ink,
+    name,
+    stroke_room,
+    families=(),
+    *,
+    flatten=True,
+    threshold="otsu",
+    remove_lines=True,
+    remove_specks=True,
+    select_digit=True,
+):
+    """The digit's pixels in the ink: flatten, threshold, drop lines and specks, select.
+
+    Parameters
+    ----------
+    ink : ndarray of shape (height, width), float32
+        The ink bright on black (:func:`measure_ink`).
+    name : str
+        How errors refer to the picture.
+    stroke_room : float
+        The width of the flattening's opening, in pixels.
+    families : tuple of int, default=()
+        The axes where the whole picture showed several parallel ruled lines.
+    flatten, threshold, remove_lines, remove_specks, select_digit
+        The normaliser's steps (``flatten`` is ``flatten_illumination``).
+
+    Returns
+    -------
+    ink : ndarray of shape (height, width), float32
+        The ink, flattened when ``flatten``.
+    mask : ndarray of shape (height, width), bool
+        The digit's pixels.
+    info : dict
+        ``ink_contrast`` (the digit's ink over the paper's noise) and
+        ``dropped_ink`` (the share of the ink weight left out as not the digit).
+    families : tuple of int
+        The axes where ruled lines repeat.
+
+    Raises
+    ------
+    ImageError
+        When no ink is found.
+    """
+    from scipy import ndimage
+
+    if flatten:
+        ink = flatten_light(ink, stroke_room)
+    if float(ink.max()) - float(np.median(ink)) < 0.08:
+        raise ImageError(f"{name}: no ink found (the picture is almost uniform).")
+    mask = threshold_ink(ink, threshold, stroke_room)
+    removed = np.zeros_like(mask)
+    if remove_lines:
+        lines, longest, families = ruled_lines(mask, ink, families)
+        # A line that leaves almost nothing behind was the digit (a 1 across a scan).
+        if lines.any() and (mask & ~lines).sum() >= 0.25 * longest:
+            mask, removed = mask & ~lines, lines
+    if remove_lines and mask.any():
+        mask &= ~line_fragments(mask)
+    if remove_specks and mask.any():
+        mask = drop_specks(mask)
+    dropped = 0.0
+    if select_digit and mask.any():
+        mask, dropped = select_digit_blobs(mask, ink)
+    if not mask.any():
+        raise ImageError(f"{name}: no ink found after removing lines and specks.")
+    # The paper's noise: the ink away from the strokes, their fringe and ruled lines.
+    background = ink[~ndimage.binary_dilation(mask | removed, iterations=3)]
+    noise = float(np.percentile(background, 99)) if background.size else 0.0
+    contrast = float(np.median(ink[mask])) / max(noise, 1e-3)
+    info = {"ink_contrast": round(contrast, 2), "dropped_ink": round(dropped, 3)}
+    return ink, mask, info, families

@@ -1,0 +1,152 @@
+"""One picture made MNIST-like: the normaliser's steps in order, and what they found.
+
+:func:`normalize_array` runs the plain functions of :mod:`._ink` (finding
+the digit) and :mod:`._framing` (framing it) on one picture, with the
+normaliser's settings as keywords, and returns a :class:`NormalizedPicture`.
+:class:`~skdigits.DigitImageNormalizer` is a thin estimator over it.
+"""
+
+import inspect
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._framing import digit_region, finish_frame, fit_box, mask_box, whole_frame
+from ._ink import (
+    FIND_ROOM,
+    READ_ROOM,
+    as_uint8,
+    border_pixels,
+    find_digit,
+    ink_is_coloured,
+    ink_is_dark,
+    luma,
+    measure_ink,
+    resize,
+)
+
+_WORK_SIZE = 256  # longest side pictures are searched for the digit at
+# "Hard to find": the digit's ink under twice the paper's strongest noise, or
+# more than 40 % of the ink weight dropped as not the digit.
+_HARD_CONTRAST, _HARD_DROPPED = 2.0, 0.4
+
+
+@dataclass(frozen=True)
+class NormalizedPicture:
+    """One picture made MNIST-like, with what was found on the way.
+
+    Made by :func:`~skdigits.images.normalize_picture` (and by
+    :meth:`DigitImageNormalizer.normalize_one
+    <skdigits.DigitImageNormalizer.normalize_one>`).
+
+    Attributes
+    ----------
+    image : ndarray of shape (28, 28), uint8
+        The digit as MNIST's: bright ink on black.
+    ink_contrast : float
+        The digit's ink over the paper's strongest noise.
+    dropped_ink : float
+        The share of the ink weight left out as not the digit.
+    box : tuple of int
+        ``(top, left, bottom, right)``: the digit's ink in the picture's
+        pixels (bottom and right excluded).
+    picture : ndarray of shape (height, width) or (height, width, 3), uint8
+        The picture as it was read (grey, or RGB).
+    """
+
+    image: np.ndarray = field(repr=False)
+    ink_contrast: float
+    dropped_ink: float
+    box: tuple
+    picture: np.ndarray = field(repr=False, compare=False)
+
+    @property
+    def hard_to_find(self):
+        """True when the ink was faint or other marks were nearly as strong."""
+        return bool(self.ink_contrast < _HARD_CONTRAST or self.dropped_ink > _HARD_DROPPED)
+
+    @property
+    def info(self):
+        """``ink_contrast``, ``dropped_ink`` and ``hard_to_find``, as a dict."""
+        return {
+            "ink_contrast": self.ink_contrast,
+            "dropped_ink": self.dropped_ink,
+            "hard_to_find": self.hard_to_find,
+        }
+
+
+def normalize_array(
+    picture,
+    name="image",
+    *,
+    invert="auto",
+    color=True,
+    flatten_illumination=True,
+    threshold="otsu",
+    remove_lines=True,
+    remove_specks=True,
+    select_digit=True,
+    digit_size=96,
+    stroke_width=None,
+    box_size=20,
+    center=True,
+    normalize_contrast=True,
+):
+    """Normalise one picture already read (the steps of DigitImageNormalizer).
+
+    The keywords are :class:`~skdigits.DigitImageNormalizer`'s parameters,
+    unchecked. ``picture`` is uint8 grey or RGB (other arrays are read as
+    :func:`~skdigits.read_image` reads them, in colour); ``name`` is how
+    errors refer to it. Returns a :class:`NormalizedPicture`; raises
+    :class:`~skdigits.exceptions.ImageError` when the picture holds no ink.
+    """
+    steps = {
+        "flatten": flatten_illumination,
+        "threshold": threshold,
+        "remove_lines": remove_lines,
+        "remove_specks": remove_specks,
+        "select_digit": select_digit,
+    }
+    picture = as_uint8(picture)
+    height, width = picture.shape[:2]
+    scale = min(1.0, _WORK_SIZE / max(height, width))
+    small = resize(picture, (round(height * scale), round(width * scale)))
+    dark = invert is True or (invert == "auto" and ink_is_dark(luma(small)))
+    paper = (
+        np.median(border_pixels(small), axis=0).astype(np.float32) if picture.ndim == 3 else None
+    )
+    ink = measure_ink(small, dark, paper, color=color)
+    chroma = color and ink_is_coloured(ink, small, dark, flatten=flatten_illumination)
+    if chroma:
+        ink = measure_ink(small, dark, paper, color=color, chroma=True)
+    second = digit_size is not None and box_size is not None
+    room = FIND_ROOM if second else READ_ROOM  # a first look only finds the digit
+    ink, mask, info, families = find_digit(ink, name, max(ink.shape) * room, **steps)
+    factor, corner = scale, (0, 0)  # pixels of the working image per pixel of the picture
+    if second:
+        region, factor, side, corner = digit_region(picture, mask, scale, digit_size)
+        ink = measure_ink(region, dark, paper, color=color, chroma=chroma)
+        ink, mask, again, _ = find_digit(ink, name, side * READ_ROOM, families, **steps)
+        # Marks dropped are judged on the whole picture, contrast on the digit's region.
+        info = {
+            "ink_contrast": again["ink_contrast"],
+            "dropped_ink": max(info["dropped_ink"], again["dropped_ink"]),
+        }
+    box = mask_box(mask, factor, corner, picture.shape[:2])
+    if box_size is None:
+        frame = whole_frame(ink, mask)
+    else:
+        frame = fit_box(
+            ink,
+            mask,
+            factor,
+            box_size=box_size,
+            stroke_width=stroke_width,
+            normalize_contrast=normalize_contrast,
+        )
+    image = finish_frame(frame, normalize_contrast=normalize_contrast, center=center)
+    return NormalizedPicture(image, info["ink_contrast"], info["dropped_ink"], box, picture)
+
+
+#: The normaliser's parameters, as normalize_array takes them.
+SETTINGS = tuple(inspect.signature(normalize_array).parameters)[2:]
