@@ -35,57 +35,55 @@ BEFORE = {"tan": (73, 107), "kien": (58, 61), "nsysu": (1804, 1890)}
 
 def dev_files(root):
     """``(file, label, part)`` for each picture of the set, sorted."""
-    from skdigits.images._read import list_image_files
+    from skdigits.datasets import load_picture_folder
 
     items = []
     for kind in ("photos", "scans"):
-        for label in range(10):
-            folder = os.path.join(root, kind, str(label))
-            if not os.path.isdir(folder):
-                continue
-            for file in list_image_files([folder]):
-                part = os.path.basename(file).split("_", 1)[0]
-                items.append((file, label, part))
+        if not os.path.isdir(os.path.join(root, kind)):
+            continue
+        pictures = load_picture_folder(os.path.join(root, kind))
+        for file, label in zip(pictures.filenames, pictures.target):
+            part = os.path.basename(file).split("_", 1)[0]
+            items.append((file, int(label), part))
     return items
 
 
 def load(model_path):
     from skdigits.cli._common import load_model_file
-    from skdigits.images import raw_image_pipeline
     from skdigits.pretrained import load_default_model
 
     if model_path:
-        return raw_image_pipeline(load_model_file(model_path, allow_pickle=False))
+        return load_model_file(model_path, allow_pickle=False)
     return load_default_model(log=lambda message: None)
 
 
 def read_all(model, items, min_probability):
     """Each picture through ``skdigits predict``'s path; the results per picture."""
-    from skdigits.cli._pictures import read_digit
+    from skdigits.images import DigitReader
 
-    normalizer, rest = model.named_steps["normalize"], model[1:]
-    results = []
-    for file, label, part in items:
-        result, _, _ = read_digit(normalizer, rest, file, min_probability)
-        results.append({**result, "label": label, "part": part})
-    return results
+    reader = DigitReader(model, min_probability=min_probability)
+    readings = reader.read_all([file for file, _, _ in items], [label for _, label, _ in items])
+    return [
+        {**reading.as_dict(), "label": reading.label, "part": part}
+        for reading, (_, _, part) in zip(readings, items)
+    ]
 
 
 def time_12_megapixels(model, source, repeats):
     """Median seconds to read and normalise a 4000x3000 JPEG made from ``source``."""
     from PIL import Image
 
-    from skdigits.cli._pictures import read_picture
+    from skdigits.images import DigitReader, normalize_picture
 
-    normalizer = model.named_steps["normalize"]
+    normalizer = DigitReader(model).normalizer
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "photo-12mp.jpg")
         Image.open(source).convert("RGB").resize((4000, 3000), Image.BICUBIC).save(path, quality=92)
-        read_picture(normalizer, path)  # imports and caches out of the timing
+        normalize_picture(path, normalizer)  # imports and caches out of the timing
         seconds = []
         for _ in range(repeats):
             start = time.perf_counter()
-            read_picture(normalizer, path)
+            normalize_picture(path, normalizer)
             seconds.append(time.perf_counter() - start)
     return statistics.median(seconds)
 

@@ -1,5 +1,7 @@
 """load_mnist / load_fashion_mnist: where data come from, formats, frames."""
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -194,3 +196,60 @@ def test_full_mnist_shapes_dtypes_and_label_counts(monkeypatch, full_mnist_home)
         np.bincount(y_test), [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
     )
     assert dataset_status("mnist")["verified"] is True
+
+
+# --- load_picture_folder: people's pictures laid out as <label>/<picture> ---
+
+
+def _picture(path, size=(40, 30)):
+    page = np.full(size, 230, np.uint8)
+    page[8:-8, size[1] // 2 - 3 : size[1] // 2 + 3] = 30  # a dark bar: a 1
+    Image.fromarray(page).save(path)
+
+
+def test_load_picture_folder_lists_pictures_of_any_size_by_label(tmp_path):
+    from skdigits.datasets import load_picture_folder
+
+    for label, names in {"1": ["b.png", "a.jpg"], "7": ["c.png"]}.items():
+        (tmp_path / label).mkdir()
+        for n, name in enumerate(names):
+            _picture(tmp_path / label / name, size=(40 + 10 * n, 30))
+    (tmp_path / "7" / "notes.txt").write_text("not a picture")
+    (tmp_path / "7" / ".hidden.png").write_bytes(b"")
+    (tmp_path / ".DS_Store").write_bytes(b"")
+    pictures = load_picture_folder(tmp_path)
+    names = [Path(f).parts[-2:] for f in pictures.filenames]
+    assert names == [("1", "a.jpg"), ("1", "b.png"), ("7", "c.png")]
+    assert pictures.filenames.dtype == object and pictures.target.dtype == np.int64
+    assert pictures.target.tolist() == [1, 1, 7] and "3 pictures in" in pictures.DESCR
+    assert "images" not in pictures
+    files, y = load_picture_folder(tmp_path, return_X_y=True)
+    assert list(files) == list(pictures.filenames) and y.tolist() == [1, 1, 7]
+    normalized = load_picture_folder(tmp_path, normalize=True)
+    assert normalized.images.shape == (3, 28, 28) and normalized.data is normalized.images
+    X, _ = load_picture_folder(tmp_path, normalize=True, return_X_y=True)
+    np.testing.assert_array_equal(X, normalized.images)
+
+
+@pytest.mark.parametrize(
+    "layout, message",
+    [
+        ({"3/a.png": True, "README.md": False}, "only subfolders 0-9"),
+        ({"3/a.png": True, "train/a.png": True}, "must be digits 0-9"),
+        ({"3/notes.txt": False}, "holds no pictures"),
+        ({}, "holds no pictures"),
+    ],
+)
+def test_load_picture_folder_refuses_other_layouts(tmp_path, layout, message):
+    from skdigits.datasets import load_picture_folder
+
+    for name, is_picture in layout.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        if is_picture:
+            _picture(tmp_path / name)
+        else:
+            (tmp_path / name).write_text("text")
+    with pytest.raises(DataFormatError, match=message):
+        load_picture_folder(tmp_path)
+    with pytest.raises(DataFormatError, match="not a folder"):
+        load_picture_folder(tmp_path / "missing")

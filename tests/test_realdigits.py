@@ -34,19 +34,18 @@ def dev_results():
     """Every picture of the dev set read as ``skdigits predict`` reads it, with its label."""
     if not os.path.isdir(DEV_SET):
         pytest.skip(f"the realdigits-dev set is not on this machine ({os.path.abspath(DEV_SET)})")
-    from skdigits.cli._pictures import read_digit
-    from skdigits.images._read import list_image_files
+    from skdigits.images import DigitReader, list_image_files
 
     try:
         model = skdigits.load_pretrained(raw_images=True)
     except (FileNotFoundError, ValueError) as exc:
         pytest.skip(f"the model that ships with skdigits is not here: {exc}")
-    normalizer, rest = model.named_steps["normalize"], model[1:]
+    reader = DigitReader(model, min_probability=0.6)
     results = []
     for kind in ("photos", "scans"):
         for label in range(10):
             for file in list_image_files([os.path.join(DEV_SET, kind, str(label))]):
-                result, _, _ = read_digit(normalizer, rest, file, min_probability=0.6)
+                result = reader.read(file).as_dict()
                 part = os.path.basename(file).split("_", 1)[0]
                 results.append({**result, "label": label, "part": part})
     return results

@@ -88,68 +88,33 @@ def load_model_file(path, allow_pickle=False):
     return model
 
 
-def labelled_pictures(folder):
-    """The ``(file, label)`` pairs of a folder laid out as ``<label>/<image>``, or None.
-
-    Such a folder holds only subfolders named 0-9 (hidden entries aside), and
-    pictures in them; a data set's folders (train/, test/, IDX or CSV files)
-    do not match.
-    """
-    import re
-
-    from ..images import list_image_files
-
-    if not os.path.isdir(folder):
-        return None
-    entries = [e for e in sorted(os.listdir(folder)) if not e.startswith(".")]
-    if not entries or not all(
-        re.fullmatch("[0-9]", e) and os.path.isdir(os.path.join(folder, e)) for e in entries
-    ):
-        return None
-    pairs = [
-        (file, int(e))
-        for e in entries
-        for file in list_image_files([os.path.join(folder, e)])
-        if os.path.isfile(file)
-    ]
-    return pairs or None
-
-
 def load_labelled_data(spec, split, data_home=None, *, pictures=False):
     """Images and labels named on the command line: a data set name or a path.
 
     ``spec`` is ``sample``, ``mnist``, ``fashion-mnist``, a path that
     ``load_mnist(path=...)`` reads, or a folder of pictures laid out as
-    ``<label>/<image>``; ``split`` is ``"train"`` or ``"test"``.
-    Returns ``(X, y, description)``; never downloads. For a folder of
-    pictures, ``X`` holds the file paths (an object array) when ``pictures``
-    is True, and otherwise the pictures made MNIST-like by
-    :class:`~skdigits.DigitImageNormalizer` (a picture it cannot read is a
-    UsageError).
+    ``<label>/<image>`` (:func:`~skdigits.datasets.load_picture_folder`);
+    ``split`` is ``"train"`` or ``"test"``. Returns ``(X, y, description)``;
+    never downloads. For a folder of pictures, ``X`` holds the file paths (an
+    object array) when ``pictures`` is True, and otherwise the pictures made
+    MNIST-like by :class:`~skdigits.DigitImageNormalizer` (a picture it
+    cannot read is a UsageError).
     """
-    import numpy as np
-
-    from ..datasets import load_fashion_mnist, load_mnist, load_mnist_sample
+    from ..datasets import load_fashion_mnist, load_mnist, load_mnist_sample, load_picture_folder
     from ..exceptions import DataFormatError, DataNotFoundError, ImageError
 
     if spec == "sample":
         X, y = load_mnist_sample(return_X_y=True)
         return X, y, f"the embedded MNIST sample ({len(y):,} digits)"
-    found = None if spec in DATASET_NAMES else labelled_pictures(spec)
-    if found:
-        files = np.empty(len(found), dtype=object)
-        files[:] = [file for file, _ in found]
-        y = np.array([label for _, label in found], dtype=np.int64)
-        description = f"{len(y):,} pictures in {spec}"
-        if pictures:
-            return files, y, description
-        from ..images import DigitImageNormalizer
-
+    if spec not in DATASET_NAMES and os.path.isdir(spec):
         try:
-            X = DigitImageNormalizer().transform(list(files))
+            found = load_picture_folder(spec, normalize=not pictures)
+        except DataFormatError:
+            found = None  # not <label>/<picture>: a data set's folder, read below
         except ImageError as exc:
             raise UsageError(str(exc)) from None
-        return X, y, description + ", made MNIST-like"
+        if found is not None:
+            return found.get("images", found.filenames), found.target, found.DESCR
     if spec in DATASET_NAMES:
         loader, kwargs = (load_mnist if spec == "mnist" else load_fashion_mnist), {}
     elif os.path.exists(spec):

@@ -17,13 +17,7 @@ from ._options import (
     labelled_data_options,
     model_options,
 )
-from ._pictures import (
-    misread,
-    picture_name,
-    read_labelled_pictures,
-    read_picture,
-    save_side_by_side,
-)
+from ._pictures import picture_name, save_side_by_side
 
 
 def add_parser(subparsers):
@@ -59,37 +53,41 @@ def add_parser(subparsers):
 def _evaluate_pictures(model, files, y, description, args):
     import numpy as np
 
+    from ..images import DigitReader
+
     if args.show:
         check_output_folder(args.show, "pictures")
-    normalizer, rest, results, seen = read_labelled_pictures(model, files, y)
+    reader = DigitReader(model)
+    readings = reader.read_all(files, y, keep_pictures="misread" if args.show else False)
     print(f"Model: {args.model}\nData: {description}, read through the normaliser")
-    readable = [i for i, r in enumerate(results) if "error" not in r]
+    readable = [i for i, r in enumerate(readings) if r.error is None]
     if readable:
-        print_evaluation(rest, np.stack([seen[i] for i in readable]), y[readable])
-    failed = len(results) - len(readable)
+        seen = np.stack([readings[i].seen for i in readable])
+        print_evaluation(reader.classifier, seen, y[readable])
+    failed = len(readings) - len(readable)
     if failed:
-        correct = sum(results[i]["digit"] == results[i]["label"] for i in readable)
+        correct = sum(readings[i].digit == readings[i].label for i in readable)
         print(
-            f"{failed} of {len(results)} pictures gave no digit; counting them as misread, "
-            f"the accuracy is {correct / len(results):.4f} ({correct}/{len(results)})."
+            f"{failed} of {len(readings)} pictures gave no digit; counting them as misread, "
+            f"the accuracy is {correct / len(readings):.4f} ({correct}/{len(readings)})."
         )
-    wrong, used = misread(results), set()
+    wrong, used = [r for r in readings if r.misread], set()
     if wrong:
         print(f"\nMisread pictures ({len(wrong)}; label -> read as, probability):")
     for r in wrong:
-        if "error" in r:
-            print(f"  {r['file']}: {r['label']} -> no digit ({r['error']})")
+        if r.error is not None:
+            print(f"  {r.name}: {r.label} -> no digit ({r.error})")
             continue
-        line = f"  {r['file']}: {r['label']} -> {r['digit']} (p={r['probability']:.2f})"
+        probability = r.as_dict()["probability"]
+        line = f"  {r.name}: {r.label} -> {r.digit} (p={probability:.2f})"
         if args.show:
-            picture, normalized, _ = read_picture(normalizer, r["file"])
             line += "  -> " + save_side_by_side(
-                os.path.join(args.show, f"{r['label']}-" + picture_name(r["file"], used)),
-                picture,
-                normalized,
-                r["digit"],
-                r["probability"],
-                title=f"labelled {r['label']}",
+                os.path.join(args.show, f"{r.label}-" + picture_name(r.name, used)),
+                r.picture,
+                r.seen,
+                r.digit,
+                probability,
+                title=f"labelled {r.label}",
             )
         print(line)
     return 0

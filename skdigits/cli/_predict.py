@@ -5,7 +5,7 @@ import os
 
 from ._common import UsageError, check_output_folder, load_model_file, quiet_tensorflow
 from ._options import add_command, allow_pickle_options, probability
-from ._pictures import picture_name, read_digit, save_side_by_side
+from ._pictures import picture_name, save_side_by_side
 
 _MODEL_HINTS = {
     "skdigits": "a model file, not a picture: to use it as the model, put it first or "
@@ -88,7 +88,7 @@ def run(args):
     if args.show:
         check_output_folder(args.show, "pictures")
     quiet_tensorflow()
-    from ..images import list_image_files, raw_image_pipeline
+    from ..images import DigitReader, list_image_files
     from ..persistence import sniff
     from ..pretrained import load_default_model
 
@@ -97,26 +97,26 @@ def run(args):
         raise UsageError(f"no image files in {', '.join(inputs)}")
     log = (lambda message: None) if args.json else print
     if model_path:
-        model = raw_image_pipeline(load_model_file(model_path, args.allow_pickle))
+        model = load_model_file(model_path, args.allow_pickle)
     else:
         try:
             model = load_default_model(log=log)
         except (FileNotFoundError, ValueError) as exc:
             raise UsageError(str(exc)) from None
-    normalizer = model.named_steps["normalize"]
-    rest = model[1:]
+    reader = DigitReader(model, min_probability=args.min_probability)
     results, used_names = [], set()
     for file in files:
         kind = sniff(file) if os.path.isfile(file) else None
         if kind in _MODEL_HINTS:
             results.append({"file": file, "error": _MODEL_HINTS[kind]})
             continue
-        result, picture, normalized = read_digit(normalizer, rest, file, args.min_probability)
-        if args.show and "error" not in result:
+        reading = reader.read(file, keep_picture=bool(args.show))
+        result = reading.as_dict()
+        if args.show and reading.error is None:
             result["picture"] = save_side_by_side(
                 os.path.join(args.show, picture_name(file, used_names)),
-                picture,
-                normalized,
+                reading.picture,
+                reading.seen,
                 result["digit"],
                 result["probability"],
             )

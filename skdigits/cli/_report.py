@@ -16,7 +16,6 @@ from ._options import (
     labelled_data_options,
     model_options,
 )
-from ._pictures import misread, read_labelled_pictures, read_picture
 
 
 def add_parser(subparsers):
@@ -44,48 +43,28 @@ def add_parser(subparsers):
     return parser
 
 
-def _thumbnail(picture, size=160):
-    import numpy as np
-    from PIL import Image
-
-    image = Image.fromarray(picture)
-    image.thumbnail((size, size))
-    return np.asarray(image)
-
-
 def _report_pictures(model, files, y, description, out):
     """The report of a folder of pictures: on what the model saw, with the misread ones."""
     import numpy as np
 
+    from ..images import DigitReader
     from ..reporting import build_report
 
-    normalizer, rest, results, seen = read_labelled_pictures(model, files, y)
-    keep = [i for i, r in enumerate(results) if "error" not in r]
+    reader = DigitReader(model)
+    readings = reader.read_all(files, y, keep_pictures="misread", picture_size=160)
+    keep = [i for i, r in enumerate(readings) if r.error is None]
     if not keep:
         raise UsageError(
-            f"none of the {len(results)} pictures in {description} could be read "
-            f"as a digit: {results[0]['error']}"
+            f"none of the {len(readings)} pictures in {description} could be read "
+            f"as a digit: {readings[0].error}"
         )
-    wrong = []
-    for r in misread(results):
-        entry = {
-            "file": r["file"],
-            "label": r["label"],
-            "read_as": r.get("digit"),
-            "probability": r.get("probability"),
-            "error": r.get("error"),
-        }
-        if "error" not in r:
-            picture, entry["seen"], _ = read_picture(normalizer, r["file"])
-            entry["picture"] = _thumbnail(picture)
-        wrong.append(entry)
     return build_report(
-        rest,
-        np.stack([seen[i] for i in keep]),
+        reader.classifier,
+        np.stack([readings[i].seen for i in keep]),
         y[keep],
         out,
         dataset=f"{description}, read through the normaliser",
-        misread_pictures=wrong,
+        misread_pictures=[r for r in readings if r.misread],
     )
 
 

@@ -12,10 +12,11 @@ Nothing here downloads unless asked: :func:`load_mnist` and
 #   _verify    verify_file, the data home's digest check at load
 #   _home      get_data_home, the data set folders, Keras' cache path
 #   _registry  DATASETS: names, mirrors, files and digests
-#   _idx, _formats, _sample   readers: IDX; npz, CSV, image folders; the sample
+#   _idx, _formats, _sample   readers: IDX; npz, CSV, image folders, folders of
+#                             pictures (load_picture_folder); the sample
 
 from ._download import dataset_status, download_dataset, download_file
-from ._formats import read_image_folder, read_kaggle_csv, read_mnist_npz
+from ._formats import load_picture_folder, read_image_folder, read_kaggle_csv, read_mnist_npz
 from ._home import get_data_home
 from ._idx import read_idx, write_idx
 from ._loaders import FASHION_MNIST_CLASSES, load_fashion_mnist, load_mnist
@@ -34,6 +35,7 @@ __all__ = [
     "load_fashion_mnist",
     "load_mnist",
     "load_mnist_sample",
+    "load_picture_folder",
     "locate_dataset",
     "read_idx",
     "read_image_folder",

@@ -232,6 +232,32 @@ def read_kaggle_csv(path, *, image_shape=(28, 28)):
     return X, y
 
 
+def _label_folders(root, *, files_beside=False):
+    """``(label, folder)`` for each subfolder of ``root``, sorted by name: ``root/<label>/``.
+
+    Hidden entries (names starting with ".") are ignored; a subfolder not
+    named by a digit 0-9 is a DataFormatError, and so is a file beside the
+    subfolders unless ``files_beside`` (it is then skipped).
+    """
+    for entry in sorted(os.listdir(root)):
+        path = os.path.join(root, entry)
+        if entry.startswith("."):
+            continue
+        if not os.path.isdir(path):
+            if files_beside:
+                continue
+            raise DataFormatError(
+                f"{path}: a folder of labelled pictures holds only subfolders 0-9, "
+                f"one per label; got a file {entry!r}."
+            )
+        # ASCII digits only: "³" or "٣" pass str.isdigit but are no label.
+        if not (re.fullmatch("[0-9]+", entry) and int(entry) <= 9):
+            raise DataFormatError(
+                f"{path}: folder names are the labels and must be digits 0-9; got {entry!r}."
+            )
+        yield int(entry), path
+
+
 def read_image_folder(root):
     """Read labelled images laid out as ``root/<label>/<image file>``.
 
@@ -272,15 +298,7 @@ def read_image_folder(root):
     if not os.path.isdir(root):
         raise DataFormatError(f"{root} is not a folder of labelled image folders.")
     images, labels = [], []
-    for entry in sorted(os.listdir(root)):
-        folder = os.path.join(root, entry)
-        if entry.startswith(".") or not os.path.isdir(folder):
-            continue
-        # ASCII digits only: "³" or "٣" pass str.isdigit but are no label.
-        if not (re.fullmatch("[0-9]+", entry) and int(entry) <= 9):
-            raise DataFormatError(
-                f"{folder}: folder names are the labels and must be digits 0-9; got {entry!r}."
-            )
+    for label, folder in _label_folders(root, files_beside=True):
         for name in sorted(os.listdir(folder)):
             file_path = os.path.join(folder, name)
             if name.startswith(".") or os.path.isdir(file_path):
@@ -296,7 +314,106 @@ def read_image_folder(root):
                     "images of a folder must have one size."
                 )
             images.append(pixels)
-            labels.append(int(entry))
+            labels.append(label)
     if not images:
         raise DataFormatError(f"{root} holds no images; expected subfolders 0-9 with image files.")
     return np.stack(images), np.asarray(labels, dtype=np.int64)
+
+
+def load_picture_folder(root, *, normalize=False, return_X_y=False):
+    """Load people's pictures of digits laid out as ``root/<label>/<picture>``.
+
+    As :func:`sklearn.datasets.load_files` does for text: each subfolder's
+    name is the label (a digit 0-9) of the pictures in it. Pictures are the
+    files Pillow reads under their usual suffixes (``.png``, ``.jpg``, ...),
+    of any size and kind (photos, scans, drawings); hidden files are
+    ignored. The pictures are not read unless ``normalize``; read them with
+    :class:`~skdigits.images.DigitReader` (what ``skdigits evaluate --data
+    FOLDER`` does) or :class:`~skdigits.DigitImageNormalizer`.
+
+    Parameters
+    ----------
+    root : str or os.PathLike
+        The folder: only subfolders named 0-9 (hidden entries aside).
+    normalize : bool, default=False
+        Also read each picture and make it MNIST-like
+        (:class:`~skdigits.DigitImageNormalizer` with its defaults): the
+        Bunch then has ``images`` (and its alias ``data``).
+    return_X_y : bool, default=False
+        Return ``(filenames, target)``, or ``(images, target)`` with
+        ``normalize``, instead of a Bunch.
+
+    Returns
+    -------
+    data : :class:`~sklearn.utils.Bunch`
+        ``filenames``, an object array of the pictures' paths (sorted by
+        label, then name); ``target``, their int64 labels; ``target_names``,
+        the digits 0-9; ``DESCR``, a description; with ``normalize``,
+        ``images`` (and ``data``), an array of shape (n, 28, 28), uint8.
+    (X, y) : tuple of ndarray
+        When ``return_X_y`` is True.
+
+    Raises
+    ------
+    DataFormatError
+        When ``root`` is not a folder laid out so, or holds no pictures.
+    ImageError
+        With ``normalize``, for a picture that cannot be read or holds no ink.
+
+    See Also
+    --------
+    read_image_folder : Images of one size (a data set in image files) as arrays.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> from PIL import Image
+    >>> from skdigits.datasets import load_picture_folder
+    >>> root = tempfile.mkdtemp()
+    >>> os.mkdir(os.path.join(root, "3"))
+    >>> Image.fromarray(np.full((40, 30), 230, np.uint8)).save(os.path.join(root, "3", "a.png"))
+    >>> pictures = load_picture_folder(root)
+    >>> [os.path.basename(f) for f in pictures.filenames], pictures.target.tolist()
+    (['a.png'], [3])
+    """
+    from sklearn.utils import Bunch
+
+    from ..images import list_image_files
+
+    root = os.fspath(root)
+    if not os.path.isdir(root):
+        raise DataFormatError(f"{root} is not a folder of labelled pictures (<label>/<picture>).")
+    pairs = [
+        (file, label)
+        for label, folder in _label_folders(root)
+        for file in list_image_files([folder])
+        if os.path.isfile(file)
+    ]
+    if not pairs:
+        raise DataFormatError(
+            f"{root} holds no pictures; expected subfolders 0-9 with picture files."
+        )
+    filenames = np.empty(len(pairs), dtype=object)
+    filenames[:] = [file for file, _ in pairs]
+    target = np.array([label for _, label in pairs], dtype=np.int64)
+    description = f"{len(target):,} pictures in {root}"
+    if not normalize:
+        if return_X_y:
+            return filenames, target
+        return Bunch(
+            filenames=filenames, target=target, target_names=np.arange(10), DESCR=description
+        )
+    from ..images import DigitImageNormalizer
+
+    images = DigitImageNormalizer().transform(list(filenames))
+    if return_X_y:
+        return images, target
+    return Bunch(
+        data=images,
+        images=images,
+        filenames=filenames,
+        target=target,
+        target_names=np.arange(10),
+        DESCR=description + ", made MNIST-like",
+    )

@@ -14,7 +14,6 @@ import ipaddress
 import json
 import socket
 import sys
-import threading
 import traceback
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -22,8 +21,7 @@ from importlib import resources
 
 import numpy as np
 
-from ..exceptions import ImageError
-from ..images import READ_PIXELS, read_image
+from ..images import DigitReader
 
 #: Largest request body accepted, in bytes; larger ones get 413.
 MAX_BODY_BYTES = 5 * 1024 * 1024
@@ -61,80 +59,42 @@ def _png_base64(image):
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-class DigitReader:
-    """Read the digit in pictures with a fitted pipeline, from several threads.
+def digit_slots(reader):
+    """Where each of the model's classes goes among the digits 0-9 (its ``classes_`` as ints).
 
-    Normalising a picture happens in the calling thread; the model's forward
-    pass runs under a lock, one picture at a time, so concurrent requests
-    never share the model's state.
+    Raises ValueError for a model whose classes are not digits 0-9.
+    """
+    classes = np.asarray(reader.classifier.classes_)
+    if classes.dtype.kind not in "iu" or classes.min() < 0 or classes.max() > 9:
+        raise ValueError(
+            f"the model must predict the digits 0-9; its classes are {classes.tolist()}"
+        )
+    return classes.astype(int)
+
+
+def answer(reading, slots):
+    """The ``/predict`` endpoint's answer for a reading that gave a digit.
 
     Parameters
     ----------
-    model : Pipeline
-        A fitted pipeline. If its first step is not a
-        :class:`~skdigits.DigitImageNormalizer` named ``"normalize"``, one is
-        put in front (as ``skdigits predict`` does).
+    reading : DigitReading
+        What the reader read in the picture.
+    slots : ndarray of int
+        :func:`digit_slots` of the reader.
 
-    Attributes
-    ----------
-    normalizer : DigitImageNormalizer
-        The pipeline's first step.
-    rest : Pipeline
-        The pipeline after the normaliser: takes (n, 28, 28) MNIST-form digits.
+    Returns
+    -------
+    answer : dict
+        ``digit`` (int), ``probabilities`` (ten floats, for the digits 0-9)
+        and ``seen`` (the 28x28 image the model saw, a base64 PNG).
     """
-
-    def __init__(self, model):
-        from ..images import raw_image_pipeline
-
-        pipeline = raw_image_pipeline(model)
-        self.normalizer = pipeline.named_steps["normalize"]
-        self.rest = pipeline[1:]
-        self._lock = threading.Lock()
-        classes = np.asarray(self.rest.classes_)
-        if classes.dtype.kind not in "iu" or classes.min() < 0 or classes.max() > 9:
-            raise ValueError(
-                f"the model must predict the digits 0-9; its classes are {classes.tolist()}"
-            )
-        self._slots = classes.astype(int)
-
-    def probabilities(self, normalized):
-        """The ten probabilities (digits 0-9) of one normalised 28x28 image."""
-        with self._lock:
-            proba = self.rest.predict_proba(normalized[None])[0]
-        ten = np.zeros(10)
-        ten[self._slots] = proba
-        return ten
-
-    def read(self, data):
-        """Answer for the bytes of one picture, as the ``/predict`` endpoint does.
-
-        Parameters
-        ----------
-        data : bytes
-            A PNG, JPEG or other image file's content.
-
-        Returns
-        -------
-        answer : dict
-            ``digit`` (int), ``probabilities`` (ten floats, for the digits
-            0-9) and ``seen`` (the 28x28 image the model saw, a base64 PNG).
-
-        Raises
-        ------
-        ImageError
-            When the bytes are not a picture or hold no ink.
-        """
-        # Read as ``skdigits predict`` reads a file: in colour, at most READ_PIXELS.
-        picture = read_image(
-            data, name="the picture", color=self.normalizer.color, max_pixels=READ_PIXELS
-        )
-        normalized = self.normalizer.normalize_one(picture, name="the picture")
-        ten = self.probabilities(normalized)
-        return {
-            "digit": int(np.argmax(ten)),
-            "probabilities": [round(float(p), 6) for p in ten],
-            "seen": _png_base64(normalized),
-        }
+    ten = np.zeros(10)
+    ten[slots] = reading.probabilities
+    return {
+        "digit": int(np.argmax(ten)),
+        "probabilities": [round(float(p), 6) for p in ten],
+        "seen": _png_base64(reading.seen),
+    }
 
 
 def _page():
@@ -256,10 +216,10 @@ class DrawRequestHandler(BaseHTTPRequestHandler):
         if data is None:
             return
         try:
-            answer = self.server.reader.read(data)
-        except ImageError as exc:
-            self._error(HTTPStatus.BAD_REQUEST, str(exc))
-            return
+            # Read as ``skdigits predict`` reads a file: in colour, at most READ_PIXELS.
+            reading = self.server.reader.read(data, name="the picture")
+            if reading.error is None:
+                body = answer(reading, self.server.slots)
         except Exception as exc:  # a bug, not the user's picture: say so, keep serving
             traceback.print_exc(file=sys.stderr)
             self._error(
@@ -267,7 +227,10 @@ class DrawRequestHandler(BaseHTTPRequestHandler):
                 f"the model could not read the picture: {type(exc).__name__}: {exc}",
             )
             return
-        self._json(HTTPStatus.OK, answer)
+        if reading.error is not None:  # not a picture, or no ink
+            self._error(HTTPStatus.BAD_REQUEST, reading.error)
+            return
+        self._json(HTTPStatus.OK, body)
 
 
 class DrawServer(ThreadingHTTPServer):
@@ -277,8 +240,9 @@ class DrawServer(ThreadingHTTPServer):
     ----------
     address : (host, port)
         Where to listen; port 0 picks a free port.
-    reader : DigitReader
-        Reads the digit in POSTed pictures.
+    reader : skdigits.images.DigitReader
+        Reads the digit in POSTed pictures; its model must predict the
+        digits 0-9 (a ValueError otherwise).
     log : callable or None, default=None
         Receives one line per request; None keeps quiet.
     """
@@ -291,6 +255,7 @@ class DrawServer(ThreadingHTTPServer):
         if ":" in host.strip("[]"):
             self.address_family = socket.AF_INET6
         self.reader = reader
+        self.slots = digit_slots(reader)
         self.log = log
         self.loopback_only = is_loopback(host)
         self.page = _page().replace("__MAX_BODY_BYTES__", str(MAX_BODY_BYTES))
@@ -348,5 +313,5 @@ def make_server(model, host="127.0.0.1", port=0, *, log=None):
     reader = DigitReader(model)
     # One prediction now, so the first stroke does not wait for the model's
     # lazy set-up (imports, the NumPy forward pass).
-    reader.probabilities(np.zeros((28, 28), dtype=np.uint8))
+    reader.predict_proba(np.zeros((1, 28, 28), dtype=np.uint8))
     return DrawServer((host, port), reader, log=log)

@@ -181,12 +181,13 @@ def build_report(
         Page title; by default names the model and the data.
     n_samples_shown : int, default=40
         Digits in the sample gallery.
-    misread_pictures : list of dict, default=None
+    misread_pictures : list of DigitReading, default=None
         For a model evaluated on people's own pictures (``X`` then holds
-        what the model saw): the misread ones, shown each beside what the
-        model saw. Each dict has ``file``, ``label``, ``read_as``,
-        ``probability``, ``picture`` (the picture, small) and ``seen`` (the
-        28x28 image), or ``error`` for a picture that gave no digit.
+        what the model saw): the misread ones, as
+        :class:`~skdigits.images.DigitReader` read them with their
+        ``label``, shown each beside what the model saw: ``picture`` (the
+        picture, small) and ``seen`` (the 28x28 image), or ``error`` for a
+        picture that gave no digit.
 
     Returns
     -------
@@ -238,10 +239,7 @@ def build_report(
         "created": created,
     }
     if misread_pictures is not None:
-        document["misread_pictures"] = [
-            {key: entry.get(key) for key in ("file", "label", "read_as", "probability", "error")}
-            for entry in misread_pictures
-        ]
+        document["misread_pictures"] = [_misread_entry(reading) for reading in misread_pictures]
     os.makedirs(out_dir, exist_ok=True)
     html_path = os.path.join(os.fspath(out_dir), "report.html")
     with atomic_open(html_path, "w", encoding="utf-8") as handle:
@@ -395,12 +393,25 @@ def _misclassified_section(X, y, proba, classes):
     )
 
 
+def _misread_entry(reading):
+    """What metrics.json says of a misread picture (a DigitReading)."""
+    probability = reading.probability
+    return {
+        "file": reading.name,
+        "label": reading.label,
+        "read_as": reading.digit,
+        "probability": None if probability is None else round(probability, 4),
+        "error": reading.error,
+    }
+
+
 def _misread_pictures_section(misread, limit=60):
-    """Each misread picture beside what the model saw, as one embedded PNG each."""
+    """Each misread picture (a DigitReading) beside what the model saw, one embedded PNG each."""
     import matplotlib.pyplot as plt
 
     items = []
-    for entry in misread[:limit]:
+    for reading in misread[:limit]:
+        entry = _misread_entry(reading)
         name = html.escape(os.path.basename(str(entry["file"])))
         if entry.get("error"):
             items.append(
@@ -410,9 +421,9 @@ def _misread_pictures_section(misread, limit=60):
             )
             continue
         fig, (left, right) = plt.subplots(1, 2, figsize=(3.6, 1.9))
-        picture = entry["picture"]
+        picture = reading.picture
         left.imshow(picture, cmap="gray" if picture.ndim == 2 else None, vmin=0, vmax=255)
-        right.imshow(entry["seen"], cmap="gray", vmin=0, vmax=255)
+        right.imshow(reading.seen, cmap="gray", vmin=0, vmax=255)
         for ax in (left, right):
             ax.axis("off")
         fig.tight_layout()
