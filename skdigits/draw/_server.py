@@ -14,6 +14,8 @@ import ipaddress
 import json
 import socket
 import sys
+import threading
+import time
 import traceback
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -25,6 +27,20 @@ from ..images import DigitReader
 
 #: Largest request body accepted, in bytes; larger ones get 413.
 MAX_BODY_BYTES = 5 * 1024 * 1024
+#: Most pixels a POSTed picture may decode to (after a JPEG is reduced while
+#: decoding, as ``skdigits predict`` does); larger ones get 400 before any
+#: decoding. A 12-megapixel phone photo passes; a small PNG declaring 7000 x
+#: 7000 pixels, which would take half a gigabyte to decode, does not.
+MAX_DECODED_PIXELS = 12_000_000
+#: Pictures read at the same time; further requests wait their turn (at most
+#: ``_QUEUE_SECONDS``), so memory stays bounded however many arrive at once.
+READERS = 2
+_QUEUE_SECONDS = 20
+#: Connections the listening socket holds before it refuses new ones: a
+#: classroom's worth arriving at once.
+LISTEN_BACKLOG = 128
+#: Errors that only mean the browser went away: one quiet line, no traceback.
+_GONE = (ConnectionResetError, BrokenPipeError, ConnectionAbortedError, TimeoutError)
 _DRAIN_LIMIT = 8 * MAX_BODY_BYTES  # an oversized body up to this is read and dropped
 _LOOPBACK_NAMES = ("localhost",)
 _PAGE_HEADERS = {
@@ -97,6 +113,32 @@ def answer(reading, slots):
     }
 
 
+def decoded_pixels(data):
+    """How many pixels the picture in ``data`` decodes to, read from its header alone.
+
+    A JPEG counts at the smallest size it can be decoded at while staying
+    above :data:`~skdigits.images.READ_PIXELS` (its scales 1/2, 1/4, 1/8), as
+    the reader decodes it; any other format counts at its full size. None
+    when the header is not a picture's (the reader then says what is wrong).
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    from ..images import READ_PIXELS
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            width, height, kind = image.width, image.height, image.format
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+        return None
+    n_pixels = width * height
+    if kind == "JPEG":
+        scale = 1
+        while scale < 8 and n_pixels / (2 * scale) ** 2 >= READ_PIXELS:
+            scale *= 2
+        return n_pixels // (scale * scale)
+    return n_pixels
+
+
 def _page():
     return resources.files(__package__).joinpath("draw.html").read_text(encoding="utf-8")
 
@@ -143,6 +185,30 @@ class DrawRequestHandler(BaseHTTPRequestHandler):
             return True
         self.close_connection = True
         self._error(HTTPStatus.FORBIDDEN, f"this server answers to localhost only, not {host!r}")
+        return False
+
+    def _same_origin(self):
+        """Refuse a POST that a page from elsewhere made the browser send (403).
+
+        Browsers say where a request comes from: ``Origin`` (sent with every
+        cross-site POST, a plain HTML form's included) and ``Sec-Fetch-Site``.
+        Without this check any web page the user visits could make this
+        server read pictures. Tools such as curl send neither and are served.
+        """
+        site = self.headers.get("Sec-Fetch-Site")
+        origin = self.headers.get("Origin")
+        host = self.headers.get("Host", "")
+        if site is not None and site not in ("same-origin", "none"):
+            reason = f"Sec-Fetch-Site: {site}"
+        elif origin is not None and origin not in (f"http://{host}", f"https://{host}"):
+            reason = f"Origin: {origin}"
+        else:
+            return True
+        self.close_connection = True
+        self._error(
+            HTTPStatus.FORBIDDEN,
+            f"only the drawing page itself may POST here, not a page from elsewhere ({reason})",
+        )
         return False
 
     def _path(self):
@@ -206,7 +272,7 @@ class DrawRequestHandler(BaseHTTPRequestHandler):
 
     def do_POST(self):  # noqa: N802
         """Read the digit in the picture POSTed to ``/predict``."""
-        if not self._host_allowed():
+        if not self._host_allowed() or not self._same_origin():
             return
         if self._path() != "/predict":
             self.close_connection = True
@@ -214,6 +280,22 @@ class DrawRequestHandler(BaseHTTPRequestHandler):
             return
         data = self._read_body()
         if data is None:
+            return
+        n_pixels = decoded_pixels(data)
+        if n_pixels is not None and n_pixels > MAX_DECODED_PIXELS:
+            self._error(
+                HTTPStatus.BAD_REQUEST,
+                f"the picture is too large to read here: it decodes to {n_pixels / 1e6:.3g} "
+                f"megapixels, and the drawing page reads pictures of at most "
+                f"{MAX_DECODED_PIXELS / 1e6:.3g} megapixels (a JPEG photo, or a smaller picture)",
+            )
+            return
+        if not self.server.readers.acquire(timeout=_QUEUE_SECONDS):
+            self._error(
+                HTTPStatus.SERVICE_UNAVAILABLE,
+                "the server is busy reading other pictures; try again in a moment",
+                {"Retry-After": "2"},
+            )
             return
         try:
             # Read as ``skdigits predict`` reads a file: in colour, at most READ_PIXELS.
@@ -227,6 +309,8 @@ class DrawRequestHandler(BaseHTTPRequestHandler):
                 f"the model could not read the picture: {type(exc).__name__}: {exc}",
             )
             return
+        finally:
+            self.server.readers.release()
         if reading.error is not None:  # not a picture, or no ink
             self._error(HTTPStatus.BAD_REQUEST, reading.error)
             return
@@ -249,6 +333,7 @@ class DrawServer(ThreadingHTTPServer):
 
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = LISTEN_BACKLOG
 
     def __init__(self, address, reader, *, log=None):
         host = address[0]
@@ -257,9 +342,22 @@ class DrawServer(ThreadingHTTPServer):
         self.reader = reader
         self.slots = digit_slots(reader)
         self.log = log
+        self.readers = threading.BoundedSemaphore(READERS)
         self.loopback_only = is_loopback(host)
         self.page = _page().replace("__MAX_BODY_BYTES__", str(MAX_BODY_BYTES))
         super().__init__((host.strip("[]"), address[1]), DrawRequestHandler)
+
+    def handle_error(self, request, client_address):
+        """A browser that went away is one quiet line; anything else keeps its traceback."""
+        error = sys.exc_info()[1]
+        if isinstance(error, _GONE):
+            print(
+                f"skdigits draw: {client_address[0]} went away "
+                f"({type(error).__name__}) at {time.strftime('%H:%M:%S')}",
+                file=sys.stderr,
+            )
+            return
+        super().handle_error(request, client_address)
 
     @property
     def url(self):
