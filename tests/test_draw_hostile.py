@@ -193,3 +193,19 @@ def test_other_errors_keep_their_traceback(server, capfd):
     except RuntimeError:
         server.handle_error(None, ("127.0.0.1", 50000))
     assert "Traceback" in capfd.readouterr().err
+
+
+def test_draw_with_a_model_that_does_not_read_digits_is_one_line(tmp_path, small_split, capsys):
+    from skdigits.cli import main
+
+    X_train, _, y_train, _ = small_split
+    labels = np.where(y_train % 2, "odd", "even")
+    model = skdigits.make_digit_pipeline(
+        hidden_layer_sizes=(8,), epochs=1, random_state=0, verbose=0
+    ).fit(X_train, labels)
+    path = skdigits.save_model(model, tmp_path / "odd-even.skdigits")
+    status = main(["draw", str(path), "--no-browser", "--port", "0"])
+    err = capsys.readouterr().err
+    assert status != 0
+    assert err.strip().count("\n") == 0 and "Traceback" not in err
+    assert "cannot serve this model: the model must predict the digits 0-9" in err

@@ -99,6 +99,8 @@ def _bind(model, host, port):
 
     try:
         return make_server(model, host, DEFAULT_PORT if port is None else port)
+    except ValueError as exc:  # a model that does not read digits: say so in one line
+        raise UsageError(f"cannot serve this model: {exc}") from None
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE and port is None:
             return make_server(model, host, 0)  # the usual port is taken: any free one
