@@ -13,6 +13,7 @@ import threading
 
 from sklearn.base import _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import _check_partial_fit_first_call
 from sklearn.utils.validation import _check_method_params, _check_sample_weight, _num_samples
 
 # The search's helpers load on first use: they pull in scikit-learn's metrics
@@ -28,6 +29,7 @@ __all__ = [
     "Interval",
     "StrOptions",
     "_check_method_params",
+    "_check_partial_fit_first_call",
     "_check_sample_weight",
     "_fit_context",
     "_num_samples",

@@ -65,6 +65,17 @@ def _estimators():
             learning_rate=0.025,
             random_state=0,
         ),
+        # early stopping holds out a stratified split in every fit of the checks
+        DigitClassifier(
+            hidden_layer_sizes=(32,),
+            epochs=6,
+            batch_size=16,
+            learning_rate=0.025,
+            early_stopping=True,
+            validation_fraction=0.2,
+            n_iter_no_change=2,
+            random_state=0,
+        ),
     ]
 
 

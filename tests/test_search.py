@@ -217,6 +217,7 @@ def test_warm_start_candidates_are_fitted_separately_with_one_warning(digits):
     [
         ({"training_loop": "keras"}, "training_loop='keras'"),
         ({"validation_split": 0.2}, "validation_split"),
+        ({"early_stopping": True, "validation_fraction": 0.2}, "early_stopping"),
     ],
 )
 def test_keras_training_loop_candidates_are_fitted_separately(digits, params, reason):
@@ -309,6 +310,7 @@ def test_search_benchmark_runs_and_finds_the_same_results():
         ({"training_loop": "keras"}, "training_loop='keras' trains through Keras' Model.fit"),
         ({"callbacks": [object()]}, "callbacks (early stopping"),
         ({"validation_split": 0.1}, "validation_split trains through Keras' Model.fit"),
+        ({"early_stopping": True}, "early_stopping=True chooses its own epoch"),
     ],
 )
 def test_epoch_observation_says_why_a_fit_cannot_stand_for_shorter_ones(params, reason):

@@ -13,7 +13,14 @@ from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._compat import Interval, StrOptions, _check_sample_weight, _fit_context, _num_samples
+from .._compat import (
+    Interval,
+    StrOptions,
+    _check_partial_fit_first_call,
+    _check_sample_weight,
+    _fit_context,
+    _num_samples,
+)
 from ..utils import validate_fitted_array
 from ._augment import make_augmenter, resolve_augment
 from ._epochs import keras_fit_reason
@@ -21,7 +28,7 @@ from ._inference import forget_forward_pass, forward_pass
 from ._network import REFERENCE_HIDDEN_LAYER_SIZES, build_dense_network, resolve_layers
 from ._scikeras import KerasClassifier
 from ._targets import OneHotLabelEncoder
-from ._training import fit_in_graph
+from ._training import EarlyStopping, fit_in_graph
 
 
 @contextlib.contextmanager
@@ -86,9 +93,34 @@ class DigitClassifier(KerasClassifier):
         Samples per gradient update (and per prediction batch).
     shuffle : bool, default=True
         Shuffle the training data before each epoch.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training data (a stratified
+        split drawn from ``random_state``), score it after each epoch, stop
+        once the validation accuracy has not improved by more than ``tol``
+        for ``n_iter_no_change`` consecutive epochs, and keep the weights of
+        the best epoch, as :class:`~sklearn.neural_network.MLPClassifier`
+        does; ``epochs`` is then the most epochs trained. It runs inside the
+        compiled training loop, with ``augment``, ``class_weight`` and
+        ``sample_weight`` (the validation accuracy is weighted as the loss
+        is). :meth:`partial_fit` trains one epoch on all it is given, without
+        a split. Without early stopping, ``epochs`` epochs are trained (unlike
+        ``MLPClassifier``, the training loss never stops the training).
+    validation_fraction : float, default=0.1
+        Fraction of the training data held out for early stopping, strictly
+        between 0 and 1. Only used if ``early_stopping=True``.
+    n_iter_no_change : int, default=10
+        Epochs without an improvement of the validation accuracy by more than
+        ``tol`` that are tolerated before stopping. Only used if
+        ``early_stopping=True``.
+    tol : float, default=1e-4
+        Least increase of the validation accuracy that counts as an
+        improvement. Only used if ``early_stopping=True``.
     validation_split : float, default=0.0
-        Fraction of the training data, taken from its end, held out to report
-        ``val_loss`` and ``val_accuracy`` in ``history_`` after each epoch.
+        Fraction of the training data, taken from its end (not stratified),
+        held out to report ``val_loss`` and ``val_accuracy`` in ``history_``
+        after each epoch, through Keras' ``Model.fit``. ``early_stopping``
+        holds out a stratified split in the compiled loop and records the same
+        metrics; the two cannot be combined.
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the loss, as in scikit-learn's classifiers.
     warm_start : bool, default=False
@@ -158,7 +190,33 @@ class DigitClassifier(KerasClassifier):
         Column names seen during :meth:`fit`, when ``X`` was a DataFrame.
     history_ : dict of str to list of float
         Per-epoch ``loss`` and ``accuracy`` (and ``val_loss``,
-        ``val_accuracy`` with a validation split).
+        ``val_accuracy`` with early stopping or ``validation_split``) of
+        every epoch since the network was built: ``warm_start`` fits and
+        :meth:`partial_fit` calls add theirs, as ``MLPClassifier``'s
+        ``loss_curve_`` grows.
+    loss_curve_ : list of shape (`n_iter_`,)
+        Training loss of each epoch (``history_["loss"]``).
+    n_iter_ : int
+        Epochs trained since the network was built (over warm starts and
+        :meth:`partial_fit` calls, so that ``len(loss_curve_) == n_iter_``;
+        ``MLPClassifier`` counts the last call only).
+    t_ : int
+        Training samples seen since the network was built (``n_iter_`` times
+        the rows trained on per epoch).
+    best_loss_ : float or None
+        Lowest training loss in ``loss_curve_``; None with early stopping
+        (see ``best_validation_score_``).
+    validation_scores_ : list of float or None
+        Validation accuracy after each epoch trained with early stopping (one
+        per epoch, ``n_iter_`` of them when every fit had it on); None
+        without early stopping.
+    best_validation_score_ : float or None
+        Best validation accuracy, that of the epoch whose weights were kept;
+        None without early stopping.
+    best_epoch_ : int or None
+        The epoch (counted as ``n_iter_``) whose weights early stopping kept;
+        None without early stopping, or once :meth:`partial_fit` has trained
+        further.
     fit_time_ : float
         Seconds the last :meth:`fit` took (building and training the network).
 
@@ -188,6 +246,10 @@ class DigitClassifier(KerasClassifier):
         "epochs": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "shuffle": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
         "validation_split": [Interval(Real, 0, 1, closed="left")],
         "class_weight": [dict, StrOptions({"balanced"}), None],
         "warm_start": ["boolean"],
@@ -214,6 +276,10 @@ class DigitClassifier(KerasClassifier):
         epochs=10,
         batch_size=64,
         shuffle=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
         validation_split=0.0,
         class_weight=None,
         warm_start=False,
@@ -238,6 +304,10 @@ class DigitClassifier(KerasClassifier):
         self.epochs = epochs
         self.batch_size = batch_size
         self.shuffle = shuffle
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
         self.validation_split = validation_split
         self.class_weight = class_weight
         self.warm_start = warm_start
@@ -352,9 +422,67 @@ class DigitClassifier(KerasClassifier):
             sample_weight=sample_weight,
             warm_start=self.warm_start,
             epochs=self.epochs,
-            initial_epoch=0,
+            # a warm start goes on from the epochs done (new shuffles, a growing history_)
+            initial_epoch=self.current_epoch if self.warm_start and self.initialized_ else 0,
         )
         self.fit_time_ = time.perf_counter() - start
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Train the network for one epoch on ``(X, y)``, building it on the first call.
+
+        ``MLPClassifier``'s contract: ``classes`` is required on the first
+        call (unless the classifier is already fitted) and, if given later,
+        must be the same; ``y`` need not hold every class. The network,
+        its optimizer state and ``history_``, ``loss_curve_``, ``n_iter_``
+        and ``t_`` carry over from call to call (and from a previous
+        :meth:`fit`). ``early_stopping`` applies to :meth:`fit` only: each
+        call trains one epoch on all the rows it is given, without a split,
+        and ``validation_scores_`` is not extended (``MLPClassifier`` refuses
+        ``partial_fit`` with ``early_stopping=True``; here a model fitted with
+        early stopping can be trained further).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training vectors.
+        y : array-like of shape (n_samples,)
+            Class labels.
+        classes : array-like of shape (n_classes,), default=None
+            All the classes the calls will see, e.g. ``np.unique(y_all)``.
+            Required on the first call.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sample in the loss (times ``class_weight``'s
+            weights, computed on this call's ``y``).
+
+        Returns
+        -------
+        self : DigitClassifier
+            The classifier, trained one epoch further.
+        """
+        resolve_layers(self.hidden_layer_sizes, self.activations, self.dropout)
+        resolve_augment(self.augment)
+        if self.initialized_ and getattr(self, "classes_", None) is None:
+            self.classes_ = self.target_encoder_.classes_
+        _check_partial_fit_first_call(self, classes)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X)
+        if self.class_weight is not None:
+            weights = compute_sample_weight(self.class_weight, np.ravel(y))
+            sample_weight = weights if sample_weight is None else sample_weight * weights
+        self._partial = True
+        try:
+            self._fit(
+                X,
+                y,
+                sample_weight=sample_weight,
+                warm_start=True,
+                epochs=1,
+                initial_epoch=self.current_epoch,
+            )
+        finally:
+            del self._partial
         return self
 
     # scikeras seeds through a context that turns TensorFlow's op determinism
@@ -368,7 +496,8 @@ class DigitClassifier(KerasClassifier):
 
     def _initialize(self, X, y=None):
         # Batches a fit of `epochs` epochs runs: the span of a learning-rate schedule.
-        n_train = int(_num_samples(X) * (1 - self.validation_split)) or 1
+        held_out = self.validation_fraction if self.early_stopping else self.validation_split
+        n_train = int(_num_samples(X) * (1 - held_out)) or 1
         self._schedule_steps = int(self.epochs) * -(-n_train // int(self.batch_size))
         return super()._initialize(X, y)
 
@@ -399,42 +528,114 @@ class DigitClassifier(KerasClassifier):
         in_graph = keras_fit_reason(self, kwargs) is None
         if observer is not None and not in_graph:
             raise ValueError("Epochs can be observed in the in-graph training loop only.")
-        if self.augment is not None and not in_graph:
-            raise ValueError(
-                "augment runs inside the in-graph training loop, which callbacks, "
-                "validation_split and training_loop='keras' replace with Keras' Model.fit; "
-                "drop those or set augment=None."
-            )
+        for name, value in (("augment", self.augment), ("early_stopping", self.early_stopping)):
+            if value and not in_graph:
+                raise ValueError(
+                    f"{name} runs inside the in-graph training loop, which callbacks, "
+                    "validation_split and training_loop='keras' replace with Keras' "
+                    f"Model.fit; drop those or set {name}={None if name == 'augment' else False}."
+                )
         augment = self._augmenter(X.shape[1])
+        partial = getattr(self, "_partial", False)
+        stopper = validation = None
+        if self.early_stopping and not partial:
+            X, y, sample_weight, validation = self._validation_split(X, y, sample_weight)
+            previous = getattr(self, "best_validation_score_", None) if self._continuing else None
+            stopper = EarlyStopping(
+                self.n_iter_no_change, self.tol, -np.inf if previous is None else previous
+            )
         seed, self._random_state = self._random_state, None  # skip scikeras' context
+        old_history = self.__dict__.pop("history_", None)  # scikeras' loop makes its own
         try:
             with _seeded(seed):
                 if not in_graph:
                     super()._fit_keras_model(
                         X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs
                     )
-                    return
-                history = fit_in_graph(
-                    self.model_,
-                    X,
-                    y,
-                    sample_weight,
-                    epochs=epochs,
-                    batch_size=self.batch_size,
-                    shuffle=self.shuffle,
-                    # partial_fit's successive epochs get different orders
-                    seed=None if seed is None else (int(seed), int(initial_epoch)),
-                    verbose=self.verbose,
-                    on_epoch_end=None if observer is None else self._epoch_done,
-                    augment=augment,
-                    label_smoothing=self.label_smoothing,
-                )
+                    history = self.history_
+                    n_train = int(len(X) * (1 - self.validation_split))
+                else:
+                    n_train = len(X)
+                    history = fit_in_graph(
+                        self.model_,
+                        X,
+                        y,
+                        sample_weight,
+                        epochs=epochs,
+                        batch_size=self.batch_size,
+                        shuffle=self.shuffle,
+                        # partial_fit's successive epochs get different orders
+                        seed=None if seed is None else (int(seed), int(initial_epoch)),
+                        verbose=self.verbose,
+                        on_epoch_end=None if observer is None else self._epoch_done,
+                        augment=augment,
+                        label_smoothing=self.label_smoothing,
+                        validation=validation,
+                        stopper=stopper,
+                    )
         finally:
             self._random_state = seed
-        if not warm_start or not hasattr(self, "history_") or initial_epoch == 0:
+            if old_history is not None:
+                self.history_ = old_history
+        self._record_training(history, n_train, stopper, partial)
+
+    def _validation_split(self, X, y, sample_weight):
+        """Hold out ``validation_fraction`` of the rows, stratified, drawn from ``random_state``.
+
+        The rows are those ``train_test_split(X, y, test_size=validation_fraction,
+        stratify=y, random_state=random_state)`` gives (with ``y`` the labels,
+        here one-hot). Returns the training rows and ``(X_val, y_val, w_val)``.
+        """
+        from sklearn.model_selection import train_test_split
+
+        labels = np.argmax(y, axis=1)
+        try:
+            train, val = train_test_split(
+                np.arange(len(X)),
+                test_size=self.validation_fraction,
+                stratify=labels,
+                random_state=self._random_state,
+            )
+        except ValueError as exc:
+            raise ValueError(
+                f"early_stopping=True holds out validation_fraction={self.validation_fraction} "
+                f"of the {len(X)} samples, stratified by class, and cannot here: {exc} Use "
+                "more samples, another validation_fraction, or early_stopping=False."
+            ) from None
+        if len(val) < 2:
+            raise ValueError(
+                f"The validation set of early stopping is too small ({len(val)} of "
+                f"{len(X)} samples): increase validation_fraction or the data."
+            )
+        weights = None if sample_weight is None else sample_weight[train]
+        val_weights = None if sample_weight is None else sample_weight[val]
+        return X[train], y[train], weights, (X[val], y[val], val_weights)
+
+    def _record_training(self, history, n_train, stopper, partial):
+        """Add a fit's epochs to ``history_``, ``loss_curve_``, ``n_iter_``, ``t_``, the scores."""
+        continuing = self._continuing and hasattr(self, "history_")
+        if not continuing:
             self.history_ = defaultdict(list)
         for key, values in history.items():
-            self.history_[key] += values
+            self.history_[key] += list(values)
+        n_epochs = len(history["loss"])
+        self.loss_curve_ = list(self.history_["loss"])
+        self.n_iter_ = len(self.loss_curve_)
+        self.t_ = (getattr(self, "t_", 0) if continuing else 0) + n_epochs * int(n_train)
+        if stopper is not None:
+            scores = getattr(self, "validation_scores_", None) if continuing else None
+            self.validation_scores_ = (scores or []) + list(history["val_accuracy"])
+            self.best_validation_score_ = stopper.best_score
+            if stopper.best_epoch is not None:
+                self.best_epoch_ = self.n_iter_ - n_epochs + stopper.best_epoch
+            elif not continuing:
+                self.best_epoch_ = None
+            self.best_loss_ = None
+        elif partial and self.early_stopping and continuing:
+            self.best_epoch_ = None  # the kept weights have trained further
+        else:
+            self.validation_scores_ = self.best_validation_score_ = self.best_epoch_ = None
+            self.best_loss_ = min(self.loss_curve_)
 
     def _epoch_done(self, epochs_done):
         # The in-graph loop's end of an epoch, under model.observing_epochs.
@@ -558,10 +759,12 @@ class DigitClassifier(KerasClassifier):
             return forward(X)
         return np.concatenate([forward(X[i : i + size]) for i in range(0, len(X), size)])
 
-    def _fit(self, *args, **kwargs):
+    def _fit(self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs):
         if hasattr(self, "model_"):
             forget_forward_pass(self.model_)  # warm start: the weights will change
-        super()._fit(*args, **kwargs)
+        # scikeras' own test: the network goes on training, its record grows
+        self._continuing = (self.warm_start or warm_start) and self.initialized_
+        super()._fit(X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs)
 
     def score(self, X, y, sample_weight=None):
         """Return the accuracy on ``(X, y)``.

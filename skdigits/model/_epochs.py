@@ -47,8 +47,9 @@ def epoch_observation(classifier):
 
     A fit can stand for its shorter fits when, seeded alike, its weights after
     ``k`` epochs are those a ``k``-epoch fit ends with: that needs the
-    in-graph loop (see :func:`keras_fit_reason`), no warm start and a learning
-    rate that does not depend on the number of epochs.
+    in-graph loop (see :func:`keras_fit_reason`), no warm start, no early
+    stopping (which keeps its best epoch's weights) and a learning rate that
+    does not depend on the number of epochs.
     :class:`~skdigits.EpochGridSearchCV` shares one training run between
     candidates differing only in ``epochs`` when this holds.
 
@@ -66,6 +67,11 @@ def epoch_observation(classifier):
     """
     if classifier.warm_start:
         return False, "warm_start=True continues the previous fit"
+    if getattr(classifier, "early_stopping", False):
+        return False, (
+            "early_stopping=True chooses its own epoch (epochs is its upper bound) and "
+            "trains on a held-out split"
+        )
     schedule = classifier.learning_rate_schedule
     if schedule is not None:
         return False, (

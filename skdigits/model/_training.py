@@ -15,6 +15,12 @@ in. Other optimizers go through ``optimizer.apply`` inside the same loop.
 The optimisation is the same as ``Model.fit``'s, batch by batch: fixed the
 order of the rows, both give the same weights to float rounding (pinned by a
 test). Only the shuffling differs (NumPy permutations here).
+
+Early stopping happens in the same loop: after each epoch a second compiled
+function scores a held-out set (its loss and accuracy, in large chunks, in
+inference mode), an :class:`EarlyStopping` rule (``MLPClassifier``'s) decides
+whether to go on, and the weights of the best epoch are copied aside and put
+back at the end.
 """
 
 import time
@@ -165,6 +171,111 @@ def _make_epoch_function(model, batch_size, augment=None, label_smoothing=0.0):
     return epoch
 
 
+class EarlyStopping:
+    """``MLPClassifier``'s stopping rule on a validation score, epoch by epoch.
+
+    An epoch improves when its score exceeds the best so far by more than
+    ``tol``; training stops once ``n_iter_no_change + 1`` epochs in a row have
+    not (``MLPClassifier`` counts the same way). The best epoch is the first
+    with the highest score (any increase, even under ``tol``, makes a new best).
+
+    Parameters
+    ----------
+    n_iter_no_change : int
+        Epochs without an improvement larger than ``tol`` that are tolerated.
+    tol : float
+        Least increase of the score that counts as an improvement.
+    best_score : float, default=-inf
+        The best score before the first epoch (a warm start's previous best):
+        an epoch must beat it to become the best.
+
+    Attributes
+    ----------
+    best_score : float
+        Highest score so far.
+    best_epoch : int or None
+        Epoch (1-based, of this fit) with ``best_score``; None while no epoch
+        has beaten the starting ``best_score``.
+    epochs_done : int
+        Epochs scored.
+    stopped : bool
+        Whether the rule has stopped the training.
+    """
+
+    def __init__(self, n_iter_no_change, tol, best_score=-np.inf):
+        self.n_iter_no_change = int(n_iter_no_change)
+        self.tol = float(tol)
+        self.best_score = float(best_score)
+        self.best_epoch = None
+        self.epochs_done = 0
+        self.stopped = False
+        self._no_improvement = 0
+
+    def update(self, score):
+        """Record the score of the next epoch.
+
+        Parameters
+        ----------
+        score : float
+            Validation score of the epoch just trained (higher is better).
+
+        Returns
+        -------
+        is_best : bool
+            Whether this epoch is the new best (its weights are to be kept).
+        """
+        self.epochs_done += 1
+        if score < self.best_score + self.tol:
+            self._no_improvement += 1
+        else:
+            self._no_improvement = 0
+        is_best = score > self.best_score
+        if is_best:
+            self.best_score = float(score)
+            self.best_epoch = self.epochs_done
+        self.stopped = self._no_improvement > self.n_iter_no_change
+        return is_best
+
+
+#: Rows scored per step of the validation pass.
+_VALIDATION_CHUNK = 8192
+
+
+def _make_validation_function(model, label_smoothing=0.0):
+    """Compile ``score(X, Y, W) -> (loss, accuracy)`` on held-out rows, in inference mode.
+
+    The loss is Keras' ``val_loss`` (weighted cross-entropy summed over the
+    rows divided by their number, plus the layers' losses); the accuracy is
+    weighted by ``W``, as :func:`sklearn.metrics.accuracy_score` weights it.
+    """
+    import keras
+    import tensorflow as tf
+
+    @tf.function
+    def score(X, Y, W):
+        n_samples = tf.shape(X)[0]
+        n_chunks = (n_samples + _VALIDATION_CHUNK - 1) // _VALIDATION_CHUNK
+        loss_sum, hit_sum = tf.constant(0.0), tf.constant(0.0)
+        for i in tf.range(n_chunks):
+            x = X[i * _VALIDATION_CHUNK : (i + 1) * _VALIDATION_CHUNK]
+            y = Y[i * _VALIDATION_CHUNK : (i + 1) * _VALIDATION_CHUNK]
+            w = W[i * _VALIDATION_CHUNK : (i + 1) * _VALIDATION_CHUNK]
+            proba = tf.cast(model(x, training=False), tf.float32)
+            per_sample = keras.losses.categorical_crossentropy(
+                y, proba, label_smoothing=label_smoothing
+            )
+            loss_sum += tf.reduce_sum(per_sample * w)
+            hits = tf.cast(tf.equal(tf.argmax(proba, axis=1), tf.argmax(y, axis=1)), tf.float32)
+            hit_sum += tf.reduce_sum(hits * w)
+        loss = loss_sum / tf.cast(n_samples, tf.float32)
+        for extra in model.losses:
+            loss += tf.reduce_sum(tf.cast(extra, tf.float32))
+        return loss, hit_sum / tf.reduce_sum(W)
+
+    score._omit_frequent_tracing_warning = True
+    return score
+
+
 def fit_in_graph(
     model,
     X,
@@ -179,6 +290,8 @@ def fit_in_graph(
     on_epoch_end=None,
     augment=None,
     label_smoothing=0.0,
+    validation=None,
+    stopper=None,
 ):
     """Train a compiled Keras classifier, one TensorFlow call per epoch.
 
@@ -212,12 +325,24 @@ def fit_in_graph(
         without it.
     label_smoothing : float, default=0.0
         Label smoothing of the categorical cross-entropy.
+    validation : tuple (X_val, y_val, sample_weight_val), default=None
+        Held-out rows (one-hot targets; weights or None) scored after each
+        epoch, in inference mode: ``val_loss`` and ``val_accuracy`` (weighted)
+        join the history.
+    stopper : EarlyStopping, default=None
+        With ``validation``: the rule fed each epoch's ``val_accuracy``.
+        Training stops when it says so (``epochs`` is then an upper bound),
+        and the model ends with the weights of its best epoch (if no epoch
+        beat its starting score, with the weights it started with). The
+        optimizer's state stays that of the last epoch, as
+        ``MLPClassifier``'s does.
 
     Returns
     -------
     history : dict of str to list of float
         Per-epoch ``loss`` (mean over samples) and ``accuracy``, as Keras'
-        ``History`` holds them.
+        ``History`` holds them, and ``val_loss``, ``val_accuracy`` with
+        ``validation``: one entry per epoch trained.
     """
     import tensorflow as tf
 
@@ -231,6 +356,19 @@ def fit_in_graph(
     # the distortions' seeds: a stream apart from the shuffling's
     augment_rng = np.random.default_rng(None if seed is None else [*np.atleast_1d(seed), 7])
     history = {"loss": [], "accuracy": []}
+    if validation is not None:
+        X_val, y_val, w_val = validation
+        w_val = np.ones(len(X_val), np.float32) if w_val is None else w_val
+        validation = [
+            tf.convert_to_tensor(np.asarray(value, dtype=np.float32))
+            for value in (X_val, y_val, w_val)
+        ]
+        score = _make_validation_function(model, float(label_smoothing))
+        history.update(val_loss=[], val_accuracy=[])
+    if stopper is not None and validation is None:
+        raise ValueError("Early stopping needs validation data.")
+    # the weights to end with: those of the best epoch, at first the initial ones
+    kept = None if stopper is None else [w.numpy() for w in model.weights]
     for e in range(epochs):
         start = time.perf_counter()
         order = rng.permutation(n_samples) if shuffle else np.arange(n_samples)
@@ -240,12 +378,37 @@ def fit_in_graph(
         )
         history["loss"].append(float(loss))
         history["accuracy"].append(float(accuracy))
-        if verbose:
-            print(
-                f"Epoch {e + 1}/{epochs} - {time.perf_counter() - start:.1f}s - "
-                f"loss: {history['loss'][-1]:.4f} - accuracy: {history['accuracy'][-1]:.4f}",
-                flush=True,
+        line = f"loss: {history['loss'][-1]:.4f} - accuracy: {history['accuracy'][-1]:.4f}"
+        if validation is not None:
+            val_loss, val_accuracy = score(*validation)
+            history["val_loss"].append(float(val_loss))
+            history["val_accuracy"].append(float(val_accuracy))
+            line += (
+                f" - val_loss: {history['val_loss'][-1]:.4f}"
+                f" - val_accuracy: {history['val_accuracy'][-1]:.4f}"
             )
+            if stopper is not None and stopper.update(history["val_accuracy"][-1]):
+                kept = [w.numpy() for w in model.weights]
+        if verbose:
+            seconds = time.perf_counter() - start
+            print(f"Epoch {e + 1}/{epochs} - {seconds:.1f}s - {line}", flush=True)
         if on_epoch_end is not None:
             on_epoch_end(e + 1)
+        if stopper is not None and stopper.stopped:
+            if verbose:
+                print(
+                    f"Validation accuracy did not improve more than tol={stopper.tol:g} for "
+                    f"{stopper.n_iter_no_change} consecutive epochs: stopping.",
+                    flush=True,
+                )
+            break
+    if stopper is not None:
+        for weight, value in zip(model.weights, kept):
+            weight.assign(value)
+        if verbose:
+            where = f"epoch {stopper.best_epoch}" if stopper.best_epoch else "the start of this fit"
+            print(
+                f"Kept the weights of {where} (val_accuracy {stopper.best_score:.4f}).",
+                flush=True,
+            )
     return history

@@ -55,7 +55,8 @@ class EpochGridSearchCV(GridSearchCV):
     Candidates whose training cannot be observed between epochs as a shorter
     fit -- a ``learning_rate_schedule`` (its decay spans the total epochs),
     ``training_loop="keras"``, ``callbacks`` (early stopping, a Keras
-    schedule), ``validation_split`` or ``warm_start`` -- are fitted
+    schedule), ``validation_split``, ``warm_start`` or ``early_stopping`` (it
+    keeps its best epoch, with ``epochs`` as the upper bound) -- are fitted
     separately, with a one-line warning. A grid with one ``epochs``
     value per setting (or none) is fitted exactly as ``GridSearchCV`` fits it.
 
