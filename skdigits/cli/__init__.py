@@ -25,7 +25,7 @@ from . import (
     _search,
     _train,
 )
-from ._common import UsageError
+from ._common import UsageError, terminal_safe
 
 # in the order ``skdigits --help`` lists them
 COMMANDS = (_train, _download, _data, _evaluate, _report, _search, _predict, _inspect, _draw)
@@ -46,7 +46,8 @@ def build_parser():
 
 def _one_line_warning(message, category, filename, lineno, file=None, line=None):
     """Warnings (a scaled-looking picture, a checksum mismatch) as one line, like errors."""
-    print(f"skdigits: warning: {message}", file=sys.stderr if file is None else file)
+    text = terminal_safe(message, keep_newlines=True)
+    print(f"skdigits: warning: {text}", file=sys.stderr if file is None else file)
 
 
 def main(argv=None):
@@ -57,7 +58,7 @@ def main(argv=None):
             warnings.showwarning = _one_line_warning
             return args.run(args)
     except (UsageError, ClusterError) as exc:
-        print(f"skdigits: error: {exc}", file=sys.stderr)
+        print(f"skdigits: error: {terminal_safe(exc, keep_newlines=True)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("skdigits: interrupted", file=sys.stderr)

@@ -12,6 +12,30 @@ class UsageError(Exception):
     """A mistake in the user's request: reported in one line, no traceback."""
 
 
+def terminal_safe(text, *, keep_newlines=False):
+    """``text`` with control and escape characters shown escaped, for a terminal.
+
+    File names and a model file's class labels come from outside: a newline
+    in a name could forge a line of output, and an escape sequence could
+    clear or recolour the user's terminal. Each character that is not
+    printable (``str.isprintable``: controls, escapes, invisible format
+    characters) is shown as Python writes it in a string, ``\\n``,
+    ``\\x1b``, ``\\u202e``; everything else is left as it is. With
+    ``keep_newlines=True`` the text's own line breaks stay (a multi-line
+    message or table), and every line is escaped.
+
+    >>> terminal_safe("FORGED.png\\n9 (p=1.00)")
+    'FORGED.png\\\\n9 (p=1.00)'
+    >>> terminal_safe("sept \\x1b[2J")
+    'sept \\\\x1b[2J'
+    """
+    if keep_newlines:
+        return "\n".join(terminal_safe(line) for line in str(text).split("\n"))
+    return "".join(
+        ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in str(text)
+    )
+
+
 def _check_writable(folder, shown):
     """Create and remove a scratch file in ``folder``: the only sure test, also for root."""
     try:
@@ -165,9 +189,8 @@ def print_evaluation(estimator, X, y):
     correct = round(result["accuracy"] * n_samples)
     print(f"\nAccuracy: {result['accuracy']:.4f} ({correct}/{n_samples})\n")
     table = pd.DataFrame({**result["per_class"], "macro avg": result["macro_avg"]}).T
-    print(
-        table.to_string(float_format="{:.4f}".format, formatters={"support": "{:.0f}".format})
-        + "\n"
-    )
+    shown = table.to_string(float_format="{:.4f}".format, formatters={"support": "{:.0f}".format})
+    print(terminal_safe(shown, keep_newlines=True) + "\n")  # the labels come from outside
     print("Confusion matrix (rows: true label, columns: predicted label):")
-    print(pd.DataFrame(result["confusion_matrix"], index=labels, columns=labels).to_string())
+    matrix = pd.DataFrame(result["confusion_matrix"], index=labels, columns=labels).to_string()
+    print(terminal_safe(matrix, keep_newlines=True))

@@ -3,7 +3,13 @@
 import json
 import os
 
-from ._common import UsageError, check_output_folder, load_model_file, quiet_tensorflow
+from ._common import (
+    UsageError,
+    check_output_folder,
+    load_model_file,
+    quiet_tensorflow,
+    terminal_safe,
+)
 from ._options import add_command, allow_pickle_options, probability
 from ._pictures import picture_name, save_side_by_side
 
@@ -124,18 +130,22 @@ def run(args):
     if args.json:
         print(json.dumps(results, indent=2))
     else:
-        width = max(len(r["file"]) for r in results)
-        for r in results:
+        # names and labels come from outside (file names, a model file's
+        # classes_): shown escaped, they cannot forge a line or drive the terminal
+        names = [terminal_safe(r["file"]) for r in results]
+        width = max(len(name) for name in names)
+        for name, r in zip(names, results):
             if "error" in r:
-                print(f"{r['file']:<{width}}  error: {r['error']}")
+                line = f"{name:<{width}}  error: {r['error']}"
             else:
                 line = (
-                    f"{r['file']:<{width}}  {r['digit']}  (p={r['probability']:.2f}; "
+                    f"{name:<{width}}  {r['digit']}  (p={r['probability']:.2f}; "
                     f"runner-up {r['runner_up']}, p={r['runner_up_probability']:.2f})"
                 )
                 if r["unsure"]:
                     line += "  UNSURE: " + "; ".join(r["unsure_because"])
-                print(line + (f"  -> {r['picture']}" if "picture" in r else ""))
+                line += f"  -> {r['picture']}" if "picture" in r else ""
+            print(terminal_safe(line))
     failed = sum("error" in r for r in results)
     unsure = sum(r.get("unsure", False) for r in results)
     if unsure and len(results) > 1 and not args.json:
