@@ -207,3 +207,30 @@ class TestBytes:
 
     def test_read_images_takes_bytes_alone_as_one_picture(self):
         assert len(read_images(_png_bytes(np.zeros((3, 4), dtype=np.uint8)))) == 1
+
+
+def test_a_fifo_or_a_folder_is_named_as_such_not_as_missing(tmp_path):
+    import os
+
+    fifo = tmp_path / "pipe.png"
+    os.mkfifo(fifo)
+    with pytest.raises(ImageError, match=r"pipe\.png is a named pipe \(FIFO\), not an image file"):
+        read_image(fifo)  # returns at once: a FIFO is never opened for reading
+    folder = tmp_path / "folder.png"
+    folder.mkdir()
+    with pytest.raises(ImageError, match=r"folder\.png is a folder, not an image file"):
+        read_image(folder)
+    with pytest.raises(ImageError, match=r"gone\.png: no such file"):
+        read_image(tmp_path / "gone.png")
+
+
+def test_predict_on_a_folder_holding_a_fifo_names_it(tmp_path, capsys):
+    import os
+
+    from skdigits.cli import main
+
+    os.mkfifo(tmp_path / "pipe.png")
+    status = main(["predict", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert status == 1
+    assert "pipe.png  error: " in out and "is a named pipe (FIFO), not an image file" in out

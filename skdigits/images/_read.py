@@ -301,7 +301,7 @@ def read_image(image, name=None, *, color=False, max_pixels=None):
         path = os.fspath(image)
         name = name or path
         if not os.path.isfile(path):
-            raise ImageError(f"{name}: no such file.")
+            raise ImageError(_not_a_file(path, name))
         if os.path.getsize(path) == 0:
             raise ImageError(f"{name} is an empty file.")
         return _decode_file(path, name, color, max_pixels)
@@ -309,6 +309,25 @@ def read_image(image, name=None, *, color=False, max_pixels=None):
         with _bomb_guard(name or "image"):
             return _from_pil(image, name or "image", color, max_pixels)
     return _from_array(image, name or "image", color)
+
+
+def _not_a_file(path, name):
+    """Why ``path`` is no image file to read: missing, a folder, or not a regular file."""
+    import stat
+
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return f"{name}: no such file."
+    kinds = {
+        stat.S_ISDIR: "a folder",
+        stat.S_ISFIFO: "a named pipe (FIFO)",
+        stat.S_ISSOCK: "a socket",
+        stat.S_ISCHR: "a character device",
+        stat.S_ISBLK: "a block device",
+    }
+    kind = next((text for test, text in kinds.items() if test(mode)), "not a regular file")
+    return f"{name} is {kind}, not an image file; give the path of a picture file."
 
 
 def read_images(images):
