@@ -213,3 +213,40 @@ def test_the_record_is_saved_and_loaded(stopped, vectors, tmp_path):
     assert loaded.history_ == stopped.history_
     loaded.partial_fit(X, y)
     assert loaded.n_iter_ == stopped.n_iter_ + 1 == len(loaded.history_["loss"])
+
+
+def test_plot_history_marks_the_kept_epoch(stopped):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from skdigits import plot_history
+
+    fig = plot_history(stopped)
+    for ax in fig.axes:
+        labels = [line.get_label() for line in ax.get_lines()]
+        assert labels == ["training", "validation", f"kept: epoch {stopped.best_epoch_}"]
+
+
+def test_the_report_says_where_training_stopped(stopped, vectors, tmp_path):
+    from skdigits import build_report
+
+    _, X_test, _, y_test = vectors
+    path = build_report(stopped, X_test, y_test, tmp_path / "report")
+    page = open(path, encoding="utf-8").read()
+    assert (
+        f"Early stopping ended the training after epoch {stopped.n_iter_} of at most 30 "
+        f"and kept the weights of epoch {stopped.best_epoch_}"
+    ) in page
+
+
+def test_train_command_with_early_stopping(tmp_path, capsys, empty_data_home):
+    from skdigits.cli import main
+
+    out = tmp_path / "model.skdigits"
+    argv = ["train", "--early-stopping", "--epochs", "2", "--hidden", "32", "--out", str(out)]
+    assert main([*argv, "--verbose", "0"]) == 0
+    printed = capsys.readouterr().out
+    assert "early stopping on a stratified 400 held out" in printed
+    assert "kept the weights of epoch" in printed
+    classifier = load_model(out)["classifier"]
+    assert classifier.early_stopping and len(classifier.validation_scores_) == classifier.n_iter_

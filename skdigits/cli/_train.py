@@ -38,6 +38,7 @@ examples:
   skdigits train --sample --epochs 3 --out model.skdigits --report report/
   skdigits train --hidden 256,64 --random-state 1
   skdigits train --preset best --out best.skdigits
+  skdigits train --early-stopping --epochs 40   # stop when the held-out 10% stops improving
 """,
         parents=[data_home_options(), random_state_options()],
     )
@@ -78,6 +79,13 @@ examples:
         "--epochs", type=positive_int, default=None, help="default: 10, or 40 with --preset best"
     )
     parser.add_argument("--batch-size", type=positive_int, default=64, help="default: %(default)s")
+    parser.add_argument(
+        "--early-stopping",
+        action="store_true",
+        help="hold out a stratified 10%% of the training digits, stop once their accuracy "
+        "has not improved for 10 epochs and keep the best epoch's weights; --epochs is then "
+        "the most epochs trained (DigitClassifier(early_stopping=True))",
+    )
     parser.add_argument(
         "--test-size",
         type=fraction,
@@ -139,6 +147,21 @@ def training_data(args):
     return X_train, X_test, y_train, y_test, "a stratified hold-out of the MNIST sample"
 
 
+def stopping_summary(classifier):
+    """One sentence on where early stopping ended a fitted classifier's training."""
+    ran, kept = classifier.n_iter_, classifier.best_epoch_
+    if ran < classifier.epochs:
+        how = (
+            f"Early stopping ended the training after epoch {ran} of at most "
+            f"{classifier.epochs} (no gain above tol={classifier.tol:g} in validation "
+            f"accuracy for {classifier.n_iter_no_change} epochs)"
+        )
+    else:
+        how = f"Trained all {ran} epochs (early stopping did not trigger)"
+    score = classifier.best_validation_score_
+    return f"{how}; kept the weights of epoch {kept} (validation accuracy {score:.2%})."
+
+
 def run(args):
     """Train the pipeline, print its evaluation, save it (and a report)."""
     quiet_tensorflow()
@@ -151,7 +174,11 @@ def run(args):
 
     X_train, X_test, y_train, y_test, test_name = training_data(args)
     verbose = args.verbose if args.verbose is not None else (1 if sys.stdout.isatty() else 2)
-    chosen = {"hidden_layer_sizes": args.hidden, "epochs": args.epochs}
+    chosen = {
+        "hidden_layer_sizes": args.hidden,
+        "epochs": args.epochs,
+        "early_stopping": args.early_stopping or None,
+    }
     pipeline = make_digit_pipeline(
         preset=args.preset,
         batch_size=args.batch_size,
@@ -172,12 +199,22 @@ def run(args):
         )
         if on
     )
-    print(
-        f"Training a {layers} dense network on {len(y_train):,} digits for "
-        f"{classifier.epochs} epoch{'s' if classifier.epochs != 1 else ''} "
-        f"(batch {args.batch_size}{extras}); testing on {len(y_test):,}."
-    )
+    if classifier.early_stopping:
+        n_val = len(y_train) - int(len(y_train) * (1 - classifier.validation_fraction))
+        print(
+            f"Training a {layers} dense network on {len(y_train) - n_val:,} digits for at most "
+            f"{classifier.epochs} epochs (batch {args.batch_size}{extras}), early stopping on "
+            f"a stratified {n_val:,} held out; testing on {len(y_test):,}."
+        )
+    else:
+        print(
+            f"Training a {layers} dense network on {len(y_train):,} digits for "
+            f"{classifier.epochs} epoch{'s' if classifier.epochs != 1 else ''} "
+            f"(batch {args.batch_size}{extras}); testing on {len(y_test):,}."
+        )
     pipeline.fit(X_train, y_train)
+    if classifier.early_stopping:
+        print(stopping_summary(classifier))
     print_evaluation(pipeline, X_test, y_test)
     save_model(pipeline, out)
     print(f"\nSaved the fitted pipeline to {out} (load it with skdigits.load_model).")

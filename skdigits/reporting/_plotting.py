@@ -187,6 +187,10 @@ def misclassified_figure(X, y, proba, classes, *, max_digits=25, n_cols=5, cmap=
 def plot_history(estimator):
     """Plot loss and accuracy per epoch, with validation curves when recorded.
 
+    With early stopping (``early_stopping=True``), the validation curves are
+    those of its held-out split and a dotted line marks the epoch whose
+    weights were kept (``best_epoch_``).
+
     Parameters
     ----------
     estimator : fitted DigitClassifier or pipeline ending in one
@@ -219,6 +223,8 @@ def plot_history(estimator):
             f"{type(classifier).__name__} has no training history (history_); "
             "plot_history needs a fitted DigitClassifier."
         )
+    n_epochs = len(history["loss"])
+    kept = getattr(classifier, "best_epoch_", None)
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.5))
     for ax, metric in zip(axes, ("loss", "accuracy")):
         for key, style, label in (
@@ -226,8 +232,12 @@ def plot_history(estimator):
             (f"val_{metric}", "--o", "validation"),
         ):
             if key in history:
-                epochs = np.arange(1, len(history[key]) + 1)
+                # a curve recorded for the last epochs only (early stopping turned
+                # on in a warm start) ends where the training curve ends
+                epochs = np.arange(n_epochs - len(history[key]), n_epochs) + 1
                 ax.plot(epochs, history[key], style, label=label, markersize=3)
+        if kept is not None:
+            ax.axvline(kept, color="0.3", linestyle=":", label=f"kept: epoch {kept}")
         ax.set_title(metric)
         ax.set_xlabel("epoch")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))

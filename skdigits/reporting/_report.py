@@ -460,7 +460,27 @@ def _learning_curves_section(estimator):
     return (
         "learning-curves",
         "Learning curves",
+        f"<p>{html.escape(_training_summary(find_classifier(estimator)))}</p>"
         f'<div class="figures"><img alt="learning curves" src="{png}"></div>',
+    )
+
+
+def _training_summary(classifier):
+    """Where the training stopped, in words: epochs run, and the epoch kept by early stopping."""
+    ran = getattr(classifier, "n_iter_", None) or len(classifier.history_["loss"])
+    kept = getattr(classifier, "best_epoch_", None)
+    if kept is None:
+        return f"Trained {ran} epoch{'s' if ran != 1 else ''}."
+    limit = getattr(classifier, "epochs", None)
+    stopped = (
+        f"Early stopping ended the training after epoch {ran} of at most {limit}"
+        if limit is not None and ran < limit
+        else f"Trained {ran} epochs; early stopping did not end the training sooner"
+    )
+    score = classifier.best_validation_score_
+    return (
+        f"{stopped} and kept the weights of epoch {kept}, the best on its held-out split "
+        f"(validation accuracy {score:.2%})."
     )
 
 
