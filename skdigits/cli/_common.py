@@ -93,8 +93,7 @@ def load_model_file(path, allow_pickle=False):
 
     from ..persistence import load_model
 
-    quiet_tensorflow()
-    try:
+    try:  # a .skdigits model predicts without importing TensorFlow
         model = load_model(path, trusted=allow_pickle)
     except (FileNotFoundError, ValueError) as exc:
         raise UsageError(str(exc)) from None

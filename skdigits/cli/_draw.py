@@ -4,7 +4,7 @@ import errno
 import os
 import sys
 
-from ._common import UsageError, quiet_tensorflow
+from ._common import UsageError
 from ._options import add_command, allow_pickle_options, model_options
 
 DEFAULT_PORT = 8765
@@ -115,8 +115,7 @@ def run(args):
     """Serve the drawing page until Ctrl-C; return 0."""
     from ..draw import is_loopback
 
-    quiet_tensorflow()
-    model = _load_model(args)
+    model = _load_model(args)  # predicts without TensorFlow (NumPy)
     server = _bind(model, args.host, args.port)
     if not is_loopback(args.host):
         print(

@@ -7,7 +7,6 @@ from ._common import (
     UsageError,
     check_output_folder,
     load_model_file,
-    quiet_tensorflow,
     terminal_safe,
 )
 from ._options import add_command, allow_pickle_options, probability
@@ -93,7 +92,6 @@ def run(args):
         raise UsageError("no pictures given: skdigits predict [--model MODEL] IMAGE|FOLDER ...")
     if args.show:
         check_output_folder(args.show, "pictures")
-    quiet_tensorflow()
     from ..images import DigitReader, list_image_files
     from ..persistence import sniff
     from ..pretrained import load_default_model

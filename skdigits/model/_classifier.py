@@ -3,6 +3,7 @@
 import contextlib
 import random
 import time
+import warnings
 from collections import defaultdict
 from numbers import Integral, Real
 
@@ -24,9 +25,9 @@ from .._compat import (
 from ..utils import validate_fitted_array
 from ._augment import make_augmenter, resolve_augment
 from ._epochs import keras_fit_reason
-from ._inference import forget_forward_pass, forward_pass
+from ._inference import forget_forward_pass, forward_pass, numpy_activation_reason
 from ._network import REFERENCE_HIDDEN_LAYER_SIZES, build_dense_network, resolve_layers
-from ._scikeras import KerasClassifier
+from ._scikeras import KerasClassifier, become_keras_classifier
 from ._targets import OneHotLabelEncoder
 from ._training import EarlyStopping, fit_in_graph
 
@@ -341,23 +342,55 @@ class DigitClassifier(KerasClassifier):
         return tags
 
     def __sklearn_is_fitted__(self):
-        return hasattr(self, "model_")
+        return "model_" in vars(self) or "_stored_network" in vars(self)
+
+    def __getattr__(self, name):
+        # Only called when normal lookup fails. A classifier loaded from a file
+        # predicts without Keras; its Keras model is built when first asked for.
+        if name == "model_" and "_stored_network" in vars(self):
+            self._restore_keras_model()
+            return vars(self)["model_"]
+        parent = getattr(super(), "__getattr__", None)  # the scikeras stand-in's
+        if parent is None:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        return parent(name)
+
+    def _restore_keras_model(self):
+        """Build ``model_`` from the network loaded from a file (imports Keras)."""
+        stored = vars(self)["_stored_network"]
+        model = stored.to_keras()
+        del self._stored_network
+        self._restore(
+            model,
+            classes=self.classes_,
+            n_features_in=self.n_features_in_,
+            feature_names_in=vars(self).get("feature_names_in_"),
+            history=vars(self).get("history_"),
+        )
 
     def _restore(self, network, *, classes, n_features_in, feature_names_in=None, history=None):
         """Make this unfitted classifier the fitted one whose trained network is ``network``.
 
         What :func:`~skdigits.load_model` calls for a saved classifier, in
-        place of :meth:`fit`. scikeras' ``_initialize`` runs as ``fit`` runs
-        it (random state, target and feature encoders and their metadata,
-        callbacks), on one placeholder row per class, with ``network`` in
-        place of a newly built one; nothing is trained. The other fitted
-        attributes a file holds (``fit_time_``, ...) are the caller's to set.
+        place of :meth:`fit`. Given a Keras model, scikeras' ``_initialize``
+        runs as ``fit`` runs it (random state, target and feature encoders
+        and their metadata, callbacks), on one placeholder row per class,
+        with ``network`` in place of a newly built one; nothing is trained.
+        Given a network read from a file without Keras (a
+        :class:`~skdigits.persistence._networks.StoredNetwork`: its dense
+        layers' weights and a ``to_keras()`` method), the classifier keeps
+        it and predicts with NumPy, Keras unimported; ``model_`` is built
+        from it (and the rest of scikeras' state with it) the first time it
+        is asked for, by ``partial_fit``, a warm start or the caller. A
+        network NumPy cannot run is built at once, with a warning. The
+        other fitted attributes a file holds (``fit_time_``, ...) are the
+        caller's to set.
 
         Parameters
         ----------
-        network : keras.Model
-            The trained, compiled network: ``n_features_in`` inputs, one
-            softmax output per class.
+        network : keras.Model or StoredNetwork
+            The trained network: ``n_features_in`` inputs, one softmax
+            output per class; a Keras model compiled.
         classes : ndarray of shape (n_classes,)
             The class labels the network's outputs stand for, sorted.
         n_features_in : int
@@ -373,6 +406,27 @@ class DigitClassifier(KerasClassifier):
             The classifier, fitted: it predicts with ``network``, and
             ``partial_fit`` trains it further.
         """
+        if hasattr(network, "to_keras"):  # read from a file, without Keras
+            reason = network.reason
+            if reason is None:
+                reason = numpy_activation_reason(network.dense_layers)
+            if reason is None:
+                return self._restore_stored(
+                    network, classes, n_features_in, feature_names_in, history
+                )
+            network = network.to_keras()
+        elif forward_pass(network) is None:
+            reason = "not a stack of Dense and Dropout layers"
+        else:
+            reason = None
+        if reason is not None:
+            warnings.warn(
+                f"This network cannot run on skdigits' NumPy forward pass ({reason}): it "
+                "predicts through Keras, which loading it imports.",
+                UserWarning,
+                stacklevel=3,
+            )
+        become_keras_classifier()
         self.classes_ = classes  # the target encoder's classes, as partial_fit's
         placeholder = np.zeros((len(classes), n_features_in), dtype=np.float32)
         self._build_keras_model = lambda: network  # what _initialize "builds"
@@ -385,6 +439,21 @@ class DigitClassifier(KerasClassifier):
         if history is not None:
             # as fit leaves it: epochs append to its own lists
             self.history_ = defaultdict(list, {key: list(v) for key, v in history.items()})
+        return self
+
+    def _restore_stored(self, network, classes, n_features_in, feature_names_in, history):
+        # What _initialize leaves that predicting reads, without Keras; the
+        # rest comes with model_ (_restore_keras_model).
+        self._random_state = self.random_state  # an int or None in a file
+        self.classes_ = classes
+        self.target_encoder_ = self.target_encoder.fit(classes)
+        vars(self).update(self.target_encoder_.get_metadata())
+        self.n_features_in_ = n_features_in
+        if feature_names_in is not None:
+            self.feature_names_in_ = feature_names_in
+        if history is not None:
+            self.history_ = defaultdict(list, {key: list(v) for key, v in history.items()})
+        self._stored_network = network
         return self
 
     # -- training -------------------------------------------------------------
@@ -751,7 +820,11 @@ class DigitClassifier(KerasClassifier):
         cannot reproduce goes through ``model.predict``.
         """
         X, _ = self._validate_data(X=X)  # checks that it is fitted first
-        forward = forward_pass(self.model_)
+        stored = vars(self).get("_stored_network")  # loaded from a file, no Keras yet
+        if stored is not None:
+            forward = forward_pass(stored, stored.dense_layers)
+        else:
+            forward = forward_pass(self.model_)
         if forward is None:
             return self.model_.predict(X, batch_size=self.predict_batch_size, verbose=0)
         size = self.predict_batch_size
@@ -760,10 +833,14 @@ class DigitClassifier(KerasClassifier):
         return np.concatenate([forward(X[i : i + size]) for i in range(0, len(X), size)])
 
     def _fit(self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs):
-        if hasattr(self, "model_"):
-            forget_forward_pass(self.model_)  # warm start: the weights will change
+        become_keras_classifier()  # scikeras' methods from here on
         # scikeras' own test: the network goes on training, its record grows
+        # (a network loaded from a file is built in Keras to go on)
         self._continuing = (self.warm_start or warm_start) and self.initialized_
+        if not self._continuing:
+            vars(self).pop("_stored_network", None)  # a new network replaces it
+        if "model_" in vars(self):
+            forget_forward_pass(self.model_)  # warm start: the weights will change
         super()._fit(X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs)
 
     def score(self, X, y, sample_weight=None):

@@ -34,6 +34,11 @@ def _silu(z):
     return z * expit(z)
 
 
+def _hard_sigmoid(z):
+    # Keras 3's: relu6(z + 3) / 6
+    return np.clip(z + np.float32(3), 0, 6) / np.float32(6)
+
+
 _ACTIVATIONS = {
     "linear": lambda z: z,
     "relu": lambda z: np.maximum(z, 0, out=z),
@@ -48,14 +53,24 @@ _ACTIVATIONS = {
     "silu": _silu,
     "swish": _silu,
     "gelu": _gelu,
+    "softsign": lambda z: z / (np.abs(z) + 1),
+    "relu6": lambda z: np.clip(z, 0, 6, out=z),
+    "leaky_relu": lambda z: np.where(z > 0, z, np.float32(0.2) * z),  # Keras' default slope
+    "hard_sigmoid": _hard_sigmoid,
+    "hard_silu": lambda z: z * _hard_sigmoid(z),
+    "hard_swish": lambda z: z * _hard_sigmoid(z),
+    "mish": lambda z: z * np.tanh(np.logaddexp(z, 0)),
+    "exponential": lambda z: np.exp(z, out=z),
 }
 
 
 class DenseForward:
     """Inference of a stack of Dense (and Dropout) layers with NumPy.
 
-    Build it with :meth:`from_model`, which returns None for any model it
-    cannot reproduce exactly (other layer types or activations).
+    Build it with :meth:`from_model` (a Keras model) or :meth:`from_layers`
+    (the weights a model file holds, read without Keras); both return None
+    for a network they cannot reproduce exactly (other layer types or
+    activations).
     """
 
     def __init__(self, layers):
@@ -71,16 +86,33 @@ class DenseForward:
                 continue  # identity at inference
             if kind != "Dense" or not getattr(layer, "use_bias", False):
                 return None
-            activation = _ACTIVATIONS.get(getattr(layer.activation, "__name__", None))
-            if activation is None:
-                return None
-            kernel, bias = (np.asarray(w, dtype=np.float32) for w in layer.get_weights())
-            # Column-major kernels: BLAS then takes each output of a single row
-            # as one contiguous dot product, in a third of the time; products
-            # agree with row-major ones to float32 rounding (to the bit from a
-            # few hundred rows up).
-            layers.append((np.asfortranarray(kernel), bias, activation))
-        return cls(layers) if layers else None
+            kernel, bias = layer.get_weights()
+            layers.append((kernel, bias, getattr(layer.activation, "__name__", None)))
+        return cls.from_layers(layers)
+
+    @classmethod
+    def from_layers(cls, layers):
+        """The forward pass of ``(kernel, bias, activation name)`` layers, or None.
+
+        None when an activation has no NumPy counterpart here (see
+        :func:`numpy_activation_reason`) or there are no layers.
+        """
+        if not layers or any(name not in _ACTIVATIONS for _, _, name in layers):
+            return None
+        # Column-major kernels: BLAS then takes each output of a single row
+        # as one contiguous dot product, in a third of the time; products
+        # agree with row-major ones to float32 rounding (to the bit from a
+        # few hundred rows up).
+        return cls(
+            [
+                (
+                    np.asfortranarray(np.asarray(kernel, dtype=np.float32)),
+                    np.asarray(bias, dtype=np.float32),
+                    _ACTIVATIONS[name],
+                )
+                for kernel, bias, name in layers
+            ]
+        )
 
     def __call__(self, X):
         """Class probabilities of the float32 rows ``X``."""
@@ -92,10 +124,24 @@ class DenseForward:
         return out.astype(np.float32, copy=False)
 
 
-def forward_pass(model):
-    """The (cached) :class:`DenseForward` of ``model``, or None if it has none."""
+def numpy_activation_reason(layers):
+    """Why ``(kernel, bias, activation name)`` layers have no NumPy forward pass, or None."""
+    unknown = sorted({str(name) for _, _, name in layers} - set(_ACTIVATIONS))
+    if unknown:
+        return f"activation {', '.join(map(repr, unknown))} has no NumPy forward pass"
+    return None
+
+
+def forward_pass(model, layers=None):
+    """The (cached) :class:`DenseForward` of ``model``, or None if it has none.
+
+    ``model`` is a Keras model, or, with ``layers`` (its ``(kernel, bias,
+    activation name)`` from a model file), any object standing for it.
+    """
     if model not in _FORWARD_PASSES:
-        _FORWARD_PASSES[model] = DenseForward.from_model(model)
+        _FORWARD_PASSES[model] = (
+            DenseForward.from_model(model) if layers is None else DenseForward.from_layers(layers)
+        )
     return _FORWARD_PASSES[model]
 
 

@@ -39,7 +39,8 @@ import numpy as np
 from .._version import __version__
 from ..exceptions import ModelFormatError
 from ._json import decode_value, encode_value
-from ._networks import WEIGHT_DTYPES, keras_versions, load_network, recast
+from ._keras_reader import check_member_sizes
+from ._networks import WEIGHT_DTYPES, keras_versions, load_network, read_network, recast
 
 FORMAT_NAME = "skdigits-model"
 #: The version this skdigits writes; it reads every version up to this one.
@@ -49,6 +50,9 @@ MANIFEST = "manifest.json"
 MAX_MANIFEST_BYTES = 64 * 2**20
 #: Largest network member read (bytes, uncompressed).
 MAX_NETWORK_BYTES = 2 * 2**30
+#: Largest sum of all members' sizes (bytes, uncompressed), checked with each
+#: member's limit and inflation ratio (see ``_keras_reader``) before any is read.
+MAX_MODEL_BYTES = 4 * 2**30
 
 _JOBLIB_HINT = (
     "save it with joblib instead (save_model(estimator, 'model.joblib')), and load that "
@@ -382,7 +386,14 @@ def _read_member(archive, member, path, limit, missing):
         raise ModelFormatError(f"{path!r} is damaged or truncated ({exc}).") from None
 
 
+def _member_limit(name):
+    if name == MANIFEST:
+        return MAX_MANIFEST_BYTES
+    return MAX_NETWORK_BYTES if name.startswith("networks/") else MAX_MANIFEST_BYTES
+
+
 def _manifest_of(archive, path):
+    check_member_sizes(archive, repr(path), _member_limit, MAX_MODEL_BYTES)
     data = _read_member(
         archive,
         MANIFEST,
@@ -556,8 +567,14 @@ def _restore_classifier(clf, node, where, archive, path):
     data = _read_member(
         archive, member, path, MAX_NETWORK_BYTES, f"is missing its network {member!r}"
     )
-    model = load_network(data, member, path)
-    inputs, outputs = model.inputs[0].shape[-1], model.outputs[0].shape[-1]
+    # Read with our own reader, Keras left unimported; Keras loads a network
+    # NumPy cannot run (not a dense stack) at once.
+    model = read_network(data, member, path)
+    if model.dense_layers is None:
+        model = load_network(data, member, path)
+        inputs, outputs = model.inputs[0].shape[-1], model.outputs[0].shape[-1]
+    else:
+        inputs, outputs = model.n_inputs, model.n_outputs
     if inputs != clf.n_features_in_ or outputs != len(classes):
         raise ModelFormatError(
             f"{path!r}: {where}'s network takes {inputs} inputs and gives {outputs} outputs, "
@@ -605,7 +622,8 @@ def _restore_voting(voting, node, where, archive, path):
         not isinstance(members, list)
         or len(members) != len(kept)
         or not all(
-            isinstance(member, DigitClassifier) and hasattr(member, "model_") for member in members
+            isinstance(member, DigitClassifier) and member.__sklearn_is_fitted__()
+            for member in members
         )
     ):
         raise ModelFormatError(

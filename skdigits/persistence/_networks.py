@@ -1,24 +1,96 @@
-"""The Keras networks of a ``.skdigits`` file: saving copies, checking and loading them.
+"""The Keras networks of a ``.skdigits`` file: saving copies, reading and loading them.
 
-Each classifier's network is a ``.keras`` member. Before Keras reads one,
-:func:`check_keras_config` refuses any configuration naming a module outside
-Keras or custom code; :func:`load_network` then loads it with
-``safe_mode=True``. :func:`recast` makes the copies that are saved (a fresh
-optimizer, optionally float16 weights) and turns float16 networks back into
-float32 ones.
+Each classifier's network is a ``.keras`` member. :func:`read_network` reads
+one with our own checked reader (:mod:`skdigits.persistence._keras_reader`:
+sizes, configuration, weights) into a :class:`StoredNetwork`, which
+predicts through NumPy and loads the Keras model only when it is asked to
+(:meth:`StoredNetwork.to_keras`): loading a model to predict imports
+neither Keras nor TensorFlow. :func:`load_network` checks a member the same
+way and loads it with Keras at once (``safe_mode=True``). :func:`recast`
+makes the copies that are saved (a fresh optimizer, optionally float16
+weights) and turns float16 networks back into float32 ones.
 """
 
 import contextlib
-import io
-import json
 import os
 import tempfile
-import zipfile
 
 from ..exceptions import ModelFormatError
+from ._keras_reader import WEIGHT_DTYPES, check_keras_config, read_keras_member
 
-#: Weight dtypes a network may be stored in.
-WEIGHT_DTYPES = ("float32", "float16")
+__all__ = [
+    "WEIGHT_DTYPES",
+    "StoredNetwork",
+    "check_keras_config",
+    "keras_versions",
+    "load_network",
+    "read_network",
+    "recast",
+]
+
+
+class StoredNetwork:
+    """A network read from a model file, checked, whose Keras model is built on demand.
+
+    What :func:`read_network` returns, and what
+    :meth:`~skdigits.DigitClassifier._restore` takes in place of a Keras
+    model: the classifier predicts with :attr:`dense_layers` through NumPy,
+    and calls :meth:`to_keras` only when it needs the Keras model
+    (training further, asking for ``model_``). It pickles as its bytes and
+    arrays.
+
+    Attributes
+    ----------
+    data : bytes
+        The ``.keras`` member, as the file holds it.
+    member, path : str
+        The member's name and the model file, for messages.
+    n_inputs, n_outputs : int or None
+        Features the network takes and outputs it gives (None for a network
+        that is not a dense stack: ask :meth:`to_keras`).
+    dense_layers : list of tuple (ndarray, ndarray, str) or None
+        ``(kernel, bias, activation)`` of each Dense layer, float32.
+    reason : str or None
+        Why ``dense_layers`` is None.
+    """
+
+    def __init__(self, data, member, path, read):
+        self.data = data
+        self.member = member
+        self.path = path
+        self.n_inputs = read.n_inputs
+        self.n_outputs = read.n_outputs
+        self.dense_layers = read.dense_layers
+        self.reason = read.reason
+
+    def __repr__(self):
+        return f"StoredNetwork({self.member!r} of {self.path!r})"
+
+    def to_keras(self):
+        """The Keras model, loaded from the checked member (imports Keras).
+
+        Returns
+        -------
+        model : keras.Model
+            The compiled network, float32.
+        """
+        return _load_checked(self.data, self.member, self.path)
+
+
+def read_network(data, member, path):
+    """Check a ``.keras`` member's bytes and read it without Keras.
+
+    Returns
+    -------
+    network : StoredNetwork
+
+    Raises
+    ------
+    ModelFormatError
+        When the member is too large, damaged, names code outside Keras or
+        holds weights that are not finite.
+    """
+    return StoredNetwork(data, member, path, read_keras_member(data, member, path))
 
 
 def recast(model, dtype=None):
@@ -48,13 +120,20 @@ def keras_versions(needed):
 
 
 def load_network(data, member, path):
-    """Load a ``.keras`` member's bytes with ``safe_mode=True`` once its configuration is checked.
+    """Check a ``.keras`` member's bytes as :func:`read_network` does, then load it with Keras.
 
-    Networks stored in float16 come back as float32.
+    ``safe_mode=True``; networks stored in float16 come back as float32.
     """
+    read_keras_member(data, member, path)
+    return _load_checked(data, member, path)
+
+
+def _load_checked(data, member, path):
+    from ..utils import quiet_tensorflow
+
+    quiet_tensorflow()
     import keras
 
-    check_keras_config(data, member, path)
     with tempfile.TemporaryDirectory(prefix="skdigits-load-") as tmp:
         network = os.path.join(tmp, "network.keras")
         with open(network, "wb") as handle:
@@ -71,44 +150,6 @@ def load_network(data, member, path):
                 f"{path!r}: network {member!r} cannot be loaded by Keras "
                 f"({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})."
             ) from None
-
-
-def check_keras_config(data, member, path):
-    """Refuse a ``.keras`` member whose configuration names a non-Keras module or function."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as inner:
-            config = json.loads(inner.read("config.json").decode("utf-8"))
-    except (zipfile.BadZipFile, KeyError, EOFError, UnicodeDecodeError, ValueError) as exc:
-        raise ModelFormatError(
-            f"{path!r}: network {member!r} is not a valid .keras file ({exc})."
-        ) from None
-
-    def walk(value, trail):
-        if isinstance(value, dict):
-            module = value.get("module")
-            if module is not None and not (
-                isinstance(module, str) and (module == "keras" or module.startswith("keras."))
-            ):
-                raise ModelFormatError(
-                    f"{path!r}: network {member!r} refers to module {module!r} at {trail}; "
-                    "only Keras' own layers are loaded."
-                )
-            if value.get("class_name") in ("Lambda", "__lambda__", "function") or (
-                value.get("registered_name") not in (None, value.get("class_name"))
-                and isinstance(value.get("registered_name"), str)
-                and not value["registered_name"].startswith("keras")
-            ):
-                raise ModelFormatError(
-                    f"{path!r}: network {member!r} holds custom code ({value.get('class_name')!r} "
-                    f"at {trail}); only Keras' own layers are loaded."
-                )
-            for key, sub in value.items():
-                walk(sub, f"{trail}.{key}")
-        elif isinstance(value, list):
-            for i, sub in enumerate(value):
-                walk(sub, f"{trail}[{i}]")
-
-    walk(config, "config")
 
 
 @contextlib.contextmanager
