@@ -671,11 +671,6 @@ class DigitClassifier(KerasClassifier):
                 f"of the {len(X)} samples, stratified by class, and cannot here: {exc} Use "
                 "more samples, another validation_fraction, or early_stopping=False."
             ) from None
-        if len(val) < 2:
-            raise ValueError(
-                f"The validation set of early stopping is too small ({len(val)} of "
-                f"{len(X)} samples): increase validation_fraction or the data."
-            )
         weights = None if sample_weight is None else sample_weight[train]
         val_weights = None if sample_weight is None else sample_weight[val]
         return X[train], y[train], weights, (X[val], y[val], val_weights)
