@@ -10,6 +10,7 @@ __all__ = [
     "ImageError",
     "ModelFormatError",
     "PixelRangeWarning",
+    "TrainingDataOverlapError",
     "UntrustedModelError",
 ]
 
@@ -201,5 +202,22 @@ class UntrustedModelError(ValueError):
     --------
     >>> from skdigits.exceptions import UntrustedModelError
     >>> issubclass(UntrustedModelError, ValueError)
+    True
+    """
+
+
+class TrainingDataOverlapError(ValueError):
+    """Evaluation data are digits the model was trained on.
+
+    Raised by ``skdigits evaluate`` and ``skdigits report`` (through
+    :func:`skdigits.datasets.check_overlap`) when every digit they were given
+    trained the model, as the embedded sample did for the model that ships
+    with skdigits: a score there says nothing about digits the model has not
+    seen. ``--include-training-data`` scores them anyway, and says so.
+
+    Examples
+    --------
+    >>> from skdigits.exceptions import TrainingDataOverlapError
+    >>> issubclass(TrainingDataOverlapError, ValueError)
     True
     """

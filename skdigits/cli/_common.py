@@ -111,6 +111,69 @@ def load_model_file(path, allow_pickle=False):
     return model
 
 
+def model_training_record(path):
+    """What the model file at ``path`` says it was trained on, or None.
+
+    ``skdigits train`` and ``save_model(..., training_data=...)`` store the
+    record in the file's manifest (read without loading the model); the
+    model that ships with skdigits was trained on MNIST's training set, as
+    its own record says. A joblib file holds no record.
+    """
+    from ..datasets import training_record
+    from ..persistence import inspect_model
+    from ..pretrained import MODEL_FILE, package_folder, pretrained_info
+
+    if os.path.abspath(path) == os.path.join(package_folder(), MODEL_FILE):
+        data = pretrained_info()["data"]
+        return training_record(
+            data["name"],
+            f"the {data['n_train']:,} MNIST training digits",
+            sha256=data["files"]["train_images"]["sha256"],
+        )
+    try:
+        return inspect_model(path).get("training_data")
+    except (OSError, ValueError):  # a joblib file, or one load_model_file already refused
+        return None
+
+
+def evaluation_data(args):
+    """The labelled digits ``evaluate`` and ``report`` measure: ``(X, y, description)``.
+
+    ``--data`` names them; without it, what ``skdigits train`` would test
+    on: MNIST's test set when full MNIST is on this machine, else the
+    embedded sample. Digits the model file says it was trained on are left
+    out (or the data refused when nothing else is left), unless
+    ``--include-training-data``; the description says which digits remain.
+    """
+    from ..datasets import check_overlap, locate_dataset
+    from ..exceptions import TrainingDataOverlapError
+
+    spec, chosen = args.data, ""
+    if spec is None:
+        if locate_dataset("mnist", data_home=args.data_home) is not None:
+            spec, chosen = "mnist", " (the default: full MNIST is on this machine)"
+        else:
+            spec, chosen = "sample", " (the default: full MNIST is not on this machine)"
+    X, y, description = load_labelled_data(spec, "test", args.data_home, pictures=True)
+    if X.dtype == object:  # pictures of the user's own
+        return X, y, description + chosen
+    record = model_training_record(args.model)
+    try:
+        keep, note = check_overlap(
+            record, spec, X, include_training_data=args.include_training_data
+        )
+    except TrainingDataOverlapError as exc:
+        raise UsageError(str(exc)) from None
+    if keep is not None:
+        X, y = X[keep], y[keep]
+    if note is None and record is None and spec == "sample":
+        note = (
+            f"{description}; the model file does not say what it was trained on, so "
+            "some of these may be its training digits"
+        )
+    return X, y, (note or description) + chosen
+
+
 def load_labelled_data(spec, split, data_home=None, *, pictures=False):
     """Images and labels named on the command line: a data set name or a path.
 

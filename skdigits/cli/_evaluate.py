@@ -6,7 +6,7 @@ from ._common import (
     UsageError,
     check_images,
     check_output_folder,
-    load_labelled_data,
+    evaluation_data,
     load_model_file,
     print_evaluation,
 )
@@ -14,7 +14,7 @@ from ._options import (
     add_command,
     allow_pickle_options,
     data_home_options,
-    labelled_data_options,
+    evaluation_data_options,
     model_options,
 )
 from ._pictures import picture_name, save_side_by_side
@@ -37,7 +37,7 @@ def add_parser(subparsers):
         parents=[
             model_options(),
             allow_pickle_options(),
-            labelled_data_options("mnist"),
+            evaluation_data_options(),
             data_home_options(),
         ],
     )
@@ -96,7 +96,7 @@ def _evaluate_pictures(model, files, y, description, args):
 def run(args):
     """Print accuracy, classification report and confusion matrix of a saved model."""
     model = load_model_file(args.model, args.allow_pickle)
-    X, y, description = load_labelled_data(args.data, "test", args.data_home, pictures=True)
+    X, y, description = evaluation_data(args)
     if X.dtype == object:
         return _evaluate_pictures(model, X, y, description, args)
     if args.show:

@@ -78,6 +78,28 @@ def labelled_data_options(default):
     return parser
 
 
+def evaluation_data_options():
+    """``--data`` (default: what ``train`` would test on) and ``--include-training-data``."""
+    parser = _parent()
+    parser.add_argument(
+        "--data",
+        default=None,
+        help=DATA_HELP.replace(
+            "(default: %(default)s)",
+            "(default: mnist's test set when full MNIST is on this machine, else the "
+            "part of the sample the model did not train on, as skdigits train chooses)",
+        ),
+    )
+    parser.add_argument(
+        "--include-training-data",
+        action="store_true",
+        help="also score digits the model file says it was trained on (the embedded "
+        "sample is MNIST training digits): otherwise they are left out, or refused "
+        "when there is nothing else",
+    )
+    return parser
+
+
 def random_state_options():
     """``--random-state SEED``: the seed of the data split and the network."""
     parser = _parent()

@@ -6,14 +6,14 @@ from ._common import (
     UsageError,
     check_images,
     check_output_folder,
-    load_labelled_data,
+    evaluation_data,
     load_model_file,
 )
 from ._options import (
     add_command,
     allow_pickle_options,
     data_home_options,
-    labelled_data_options,
+    evaluation_data_options,
     model_options,
 )
 
@@ -30,7 +30,7 @@ def add_parser(subparsers):
         parents=[
             model_options(),
             allow_pickle_options(),
-            labelled_data_options("mnist"),
+            evaluation_data_options(),
             data_home_options(),
         ],
     )
@@ -74,7 +74,7 @@ def run(args):
 
     model = load_model_file(args.model, args.allow_pickle)
     check_output_folder(args.out, "the report")
-    X, y, description = load_labelled_data(args.data, "test", args.data_home, pictures=True)
+    X, y, description = evaluation_data(args)
     if X.dtype == object:
         path = _report_pictures(model, X, y, description, args.out)
     else:

@@ -114,7 +114,7 @@ def training_data(args):
     """Full MNIST when it is here (or --download), else the sample; says which."""
     from sklearn.model_selection import train_test_split
 
-    from ..datasets import load_mnist, load_mnist_sample, locate_dataset
+    from ..datasets import SAMPLE, load_mnist, load_mnist_sample, locate_dataset, training_record
     from ..exceptions import DataFormatError, DataNotFoundError
 
     source = None if args.sample else locate_dataset("mnist", data_home=args.data_home)
@@ -130,7 +130,10 @@ def training_data(args):
             f"Data: full MNIST, {len(y_train):,} training and {len(y_test):,} test digits, "
             f"from {source}."
         )
-        return X_train, X_test, y_train, y_test, "the MNIST test set"
+        record = training_record(
+            "mnist", f"the {len(y_train):,} MNIST training digits", sha256=_sha256(X_train)
+        )
+        return X_train, X_test, y_train, y_test, "the MNIST test set", record
     X, y = load_mnist_sample(return_X_y=True)
     print(
         f"Data: the embedded MNIST sample, {len(y):,} digits of 28x28 pixels (500 per "
@@ -144,7 +147,23 @@ def training_data(args):
     X_train, X_test, y_train, y_test = train_test_split(
         X, y, test_size=args.test_size, stratify=y, random_state=args.random_state
     )
-    return X_train, X_test, y_train, y_test, "a stratified hold-out of the MNIST sample"
+    record = training_record(
+        SAMPLE,
+        f"{len(y_train):,} digits of the embedded MNIST sample ({len(y_test):,} held out, "
+        f"stratified, seed {args.random_state})",
+        sha256=_sha256(X),
+        held_out=X_test,
+    )
+    return X_train, X_test, y_train, y_test, "a stratified hold-out of the MNIST sample", record
+
+
+def _sha256(images):
+    """Hex SHA-256 of an image array's pixels (the training data's checksum in the record)."""
+    import hashlib
+
+    import numpy as np
+
+    return hashlib.sha256(np.ascontiguousarray(images).tobytes()).hexdigest()
 
 
 def stopping_summary(classifier):
@@ -172,7 +191,7 @@ def run(args):
     from ..model import make_digit_pipeline
     from ..persistence import save_model
 
-    X_train, X_test, y_train, y_test, test_name = training_data(args)
+    X_train, X_test, y_train, y_test, test_name, record = training_data(args)
     verbose = args.verbose if args.verbose is not None else (1 if sys.stdout.isatty() else 2)
     chosen = {
         "hidden_layer_sizes": args.hidden,
@@ -216,7 +235,7 @@ def run(args):
     if classifier.early_stopping:
         print(stopping_summary(classifier))
     print_evaluation(pipeline, X_test, y_test)
-    save_model(pipeline, out)
+    save_model(pipeline, out, training_data=record)
     print(f"\nSaved the fitted pipeline to {out} (load it with skdigits.load_model).")
     if args.report:
         from ..reporting import build_report

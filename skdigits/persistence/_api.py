@@ -17,7 +17,14 @@ _FORMATS = ("auto", "skdigits", "joblib")
 
 
 def save_model(
-    estimator, path, *, format="auto", compress=3, include_optimizer=True, weights_dtype=None
+    estimator,
+    path,
+    *,
+    format="auto",
+    compress=3,
+    include_optimizer=True,
+    weights_dtype=None,
+    training_data=None,
 ):
     """Save an estimator, atomically, in the pickle-free ``.skdigits`` format.
 
@@ -59,6 +66,13 @@ def save_model(
         float16: half the size again, probabilities within about 1e-3 of the
         float32 model's. The networks are read back as float32. float16
         needs ``include_optimizer=False``.
+    training_data : dict, default=None
+        What the model was trained on, as
+        :func:`skdigits.datasets.training_record` describes it (``skdigits
+        train`` passes it): stored in the ``.skdigits`` manifest, where
+        :func:`inspect_model` shows it, ``skdigits evaluate`` and ``report``
+        read it and leave out the digits the model trained on. Not stored by
+        joblib.
 
     Returns
     -------
@@ -97,7 +111,11 @@ def save_model(
 
     with atomic_open(path) as handle:
         write_model(
-            estimator, handle, include_optimizer=include_optimizer, weights_dtype=weights_dtype
+            estimator,
+            handle,
+            include_optimizer=include_optimizer,
+            weights_dtype=weights_dtype,
+            training_data=training_data,
         )
     return path
 

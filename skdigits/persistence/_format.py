@@ -152,7 +152,7 @@ def _describe_classifier(clf, name, where, networks):
     return node
 
 
-def write_model(estimator, handle, include_optimizer=True, weights_dtype=None):
+def write_model(estimator, handle, include_optimizer=True, weights_dtype=None, training_data=None):
     """Write ``estimator`` as a ``.skdigits`` zip to the binary file ``handle``.
 
     Without ``include_optimizer``, each network is saved with a fresh copy of
@@ -160,7 +160,8 @@ def write_model(estimator, handle, include_optimizer=True, weights_dtype=None):
     for models that are shipped to predict rather than to train further.
     ``weights_dtype="float16"`` (which needs ``include_optimizer=False``)
     halves that again; the weights are rounded to float16 and read back as
-    float32.
+    float32. ``training_data`` (a dict of JSON values) is stored as the
+    manifest's ``"training_data"``.
     """
     import sklearn
 
@@ -182,6 +183,13 @@ def write_model(estimator, handle, include_optimizer=True, weights_dtype=None):
         "versions": {"sklearn": sklearn.__version__, **keras_versions(bool(networks))},
         "estimator": tree,
     }
+    if training_data is not None:
+        if not isinstance(training_data, dict):
+            raise TypeError(
+                f"training_data must be a dict (see skdigits.datasets.training_record); "
+                f"got {type(training_data).__name__}"
+            )
+        manifest["training_data"] = json.loads(json.dumps(training_data, allow_nan=False))
     with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(MANIFEST, json.dumps(manifest, indent=1, allow_nan=False))
         if networks:
