@@ -36,6 +36,8 @@ _PUBLIC = {
     "plot_history": ".reporting",
     "build_report": ".reporting",
     "load_pretrained": ".pretrained",
+    "read_number": ".pretrained",
+    "segment_digits": ".images",
 }
 
 __getattr__, __dir__, _names = attach(__name__, _PUBLIC)

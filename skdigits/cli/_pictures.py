@@ -36,3 +36,43 @@ def save_side_by_side(path, gray, normalized, label, probability, title=None):
     fig.savefig(path, dpi=100)
     plt.close(fig)
     return path
+
+
+def save_number(path, reading, picture=None):
+    """Save a picture of a number with each digit's box drawn, and each digit as the model saw it.
+
+    ``reading`` is a :class:`~skdigits.images.NumberReading`; ``picture`` the
+    picture as read (by default the one the reading kept).
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Rectangle
+
+    picture = reading.picture if picture is None else picture
+    digits = reading.digits
+    columns = max(1, len(digits))
+    height, width = picture.shape[:2]
+    fig = plt.figure(figsize=(max(6.0, 1.1 * columns), 2.2 + 5.0 * height / max(width, 1)))
+    grid = fig.add_gridspec(2, columns, height_ratios=[5.0 * height / max(width, 1) + 0.8, 1.2])
+    top = fig.add_subplot(grid[0, :])
+    top.imshow(picture, cmap="gray", vmin=0, vmax=255)
+    for i, digit in enumerate(digits):
+        y0, x0, y1, x1 = digit.box
+        colour = "orange" if digit.unsure else "lime"
+        top.add_patch(
+            Rectangle((x0 - 0.5, y0 - 0.5), x1 - x0, y1 - y0, fill=False, lw=1.5, ec=colour)
+        )
+        top.text(x0, y0 - 2, str(i + 1), color=colour, fontsize=8, va="bottom")
+    text = reading.text if reading.text else "no digits"
+    top.set_title(f"read: {text}  (p={reading.probability or 0:.2f})", fontsize=10)
+    top.axis("off")
+    for i, digit in enumerate(digits):
+        ax = fig.add_subplot(grid[1, i])
+        ax.imshow(digit.seen, cmap="gray", vmin=0, vmax=255)
+        ax.set_title(f"{i + 1}: {digit.digit} ({digit.probability:.2f})", fontsize=8)
+        ax.axis("off")
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path

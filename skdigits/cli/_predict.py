@@ -59,7 +59,8 @@ def add_parser(subparsers):
         epilog="examples:\n  skdigits predict photo.jpg drawing.png\n"
         "  skdigits predict skdigits-model.skdigits digits/ --json\n"
         "  skdigits predict --model old-model.joblib --allow-pickle photo.jpg\n"
-        "  skdigits predict photo.jpg --show seen/",
+        "  skdigits predict photo.jpg --show seen/\n"
+        "  skdigits predict --number meter.jpg --json",
         parents=[allow_pickle_options()],
     )
     parser.add_argument(
@@ -70,6 +71,12 @@ def add_parser(subparsers):
     )
     parser.add_argument("--model", metavar="FILE", help="the model file to use")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument(
+        "--number",
+        action="store_true",
+        help="each picture holds a number of several digits (one line of writing): print "
+        "the number, with each digit's probability; --json adds each digit's box",
+    )
     parser.add_argument(
         "--show", metavar="DIR", help="save each picture beside what the model saw (28x28) in DIR"
     )
@@ -107,6 +114,8 @@ def run(args):
             model = load_default_model(log=log)
         except (FileNotFoundError, ValueError) as exc:
             raise UsageError(str(exc)) from None
+    if args.number:
+        return _run_number(args, model, files)
     reader = DigitReader(model, min_probability=args.min_probability)
     results, used_names = [], set()
     for file in files:
@@ -153,4 +162,46 @@ def run(args):
         )
     if failed and not args.json:
         print(f"{failed} of {len(results)} pictures could not be read as a digit.")
+    return 1 if failed else 0
+
+
+def _run_number(args, model, files):
+    """``--number``: print the number in each picture; exit 1 when some pictures failed."""
+    from ..images import NumberReader
+    from ..persistence import sniff
+    from ._pictures import save_number
+
+    reader = NumberReader(model, min_probability=args.min_probability)
+    results, used_names = [], set()
+    for file in files:
+        kind = sniff(file) if os.path.isfile(file) else None
+        if kind in _MODEL_HINTS:
+            results.append({"file": file, "error": _MODEL_HINTS[kind]})
+            continue
+        reading = reader.read(file, keep_picture=bool(args.show))
+        result = reading.as_dict()
+        if reading.error is None and not reading.digits:
+            result = {"file": file, "error": reading.unsure_because[0]}
+        elif args.show and reading.error is None:
+            path = os.path.join(args.show, picture_name(file, used_names))
+            result["picture"] = save_number(path, reading)
+        results.append(result)
+    if args.json:
+        print(json.dumps(results, indent=2))
+    else:
+        names = [terminal_safe(r["file"]) for r in results]
+        width = max(len(name) for name in names)
+        for name, r in zip(names, results):
+            if "error" in r:
+                line = f"{name:<{width}}  error: {r['error']}"
+            else:
+                each = ", ".join(f"{d['digit']} p={d['probability']:.2f}" for d in r["digits"])
+                line = f"{name:<{width}}  {r['number']}  (p={r['probability']:.2f}; {each})"
+                if r["unsure"]:
+                    line += "  UNSURE: " + "; ".join(r["unsure_because"])
+                line += f"  -> {r['picture']}" if "picture" in r else ""
+            print(terminal_safe(line))
+    failed = sum("error" in r for r in results)
+    if failed and not args.json:
+        print(f"{failed} of {len(results)} pictures could not be read as a number.")
     return 1 if failed else 0

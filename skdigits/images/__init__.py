@@ -7,6 +7,8 @@ Where each thing lives:
   _picture     normalize_array: the steps in order; the NormalizedPicture record
   _normalizer  DigitImageNormalizer (a thin estimator over them), normalize_picture
   _reader      DigitReader: a fitted model reads pictures into DigitReading records
+  _segment     segment_digits: a picture of a number cut into its digits (DigitSegments)
+  _number      NumberReader: a fitted model reads a whole number (NumberReading)
 
 Names load on first use (:func:`skdigits._lazy.attach`): importing this
 package loads neither scikit-learn nor TensorFlow.
@@ -27,5 +29,9 @@ __getattr__, __dir__, __all__ = attach(
         "NormalizedPicture": "._picture",
         "DigitReader": "._reader",
         "DigitReading": "._reader",
+        "segment_digits": "._segment",
+        "DigitSegments": "._segment",
+        "NumberReader": "._number",
+        "NumberReading": "._number",
     },
 )

@@ -215,12 +215,47 @@ class DigitReader:
         except ImageError as exc:
             return DigitReading(name=name, error=str(exc), label=label)
         proba = self.predict_proba(found.image[None])[0]
+        return self.reading(
+            name,
+            proba,
+            found.image,
+            found.box,
+            hard_to_find=found.hard_to_find,
+            label=label,
+            picture=found.picture if keep_picture else None,
+        )
+
+    def reading(self, name, proba, seen, box, *, hard_to_find=False, label=None, picture=None):
+        """The :class:`DigitReading` of one 28x28 image from the model's probabilities.
+
+        Parameters
+        ----------
+        name : str
+            How the reading names the picture.
+        proba : ndarray of shape (n_classes,)
+            The model's probabilities for ``seen`` (:meth:`predict_proba`).
+        seen : ndarray of shape (28, 28), uint8
+            The image the model saw.
+        box : tuple of int
+            ``(top, left, bottom, right)`` of the digit's ink in the picture.
+        hard_to_find : bool, default=False
+            The ink was hard to find: the reading is unsure.
+        label : int, default=None
+            The true label, kept in the reading.
+        picture : ndarray, default=None
+            The picture as read, kept in the reading.
+
+        Returns
+        -------
+        reading : DigitReading
+            The digit, its probability, the runner-up and why it is unsure.
+        """
         order = np.argsort(proba)[::-1]
         classes = self.classifier.classes_
         reasons = []
         if proba[order[0]] < self.min_probability:
             reasons.append(f"probability {proba[order[0]]:.2f} is under {self.min_probability:.2f}")
-        if found.hard_to_find:
+        if hard_to_find:
             reasons.append(_HARD_TO_FIND)
         return DigitReading(
             name=name,
@@ -229,11 +264,11 @@ class DigitReader:
             runner_up=classes[order[1]].item() if len(order) > 1 else None,
             runner_up_probability=float(proba[order[1]]) if len(order) > 1 else None,
             probabilities=proba,
-            seen=found.image,
+            seen=seen,
             unsure_because=tuple(reasons),
-            box=found.box,
+            box=box,
             label=label,
-            picture=found.picture if keep_picture else None,
+            picture=picture,
         )
 
     def read_all(self, pictures, labels=None, *, keep_pictures=False, picture_size=None):

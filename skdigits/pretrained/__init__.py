@@ -15,7 +15,15 @@ import os
 
 from ..model import PRESETS
 
-__all__ = ["MODEL_FILE", "RECORD_FILE", "SEEDS", "SETTINGS", "load_pretrained", "pretrained_info"]
+__all__ = [
+    "MODEL_FILE",
+    "RECORD_FILE",
+    "SEEDS",
+    "SETTINGS",
+    "load_pretrained",
+    "pretrained_info",
+    "read_number",
+]
 
 MODEL_FILE = "mnist_dense.skdigits"
 RECORD_FILE = "mnist_dense.json"
@@ -161,3 +169,69 @@ def load_default_model(*, log=print):
         f"{accuracy:.2%} on its test digits)."
     )
     return pipeline
+
+
+_NUMBER_READERS = {}  # the shipped model's NumberReader, per min_probability
+
+
+def read_number(picture, model=None, *, min_probability=0.0):
+    """Read a handwritten number in a picture: its digits, left to right.
+
+    The picture is cut into digits by :func:`skdigits.images.segment_digits`
+    (the ink found as the normaliser finds it; pieces of one digit joined,
+    specks, dots and underlines dropped, touching digits cut where the
+    model reads the whole line with the most confidence, groups told apart
+    by wide gaps) and each digit is read as ``skdigits predict`` reads a
+    picture of one digit; a picture of one digit reads exactly as it does.
+    One line of writing is read (see the user guide on what segmentation
+    can and cannot do).
+
+    Parameters
+    ----------
+    picture : str, os.PathLike, bytes, PIL image or ndarray
+        The picture, as :func:`skdigits.read_image` reads it.
+    model : fitted Pipeline or classifier, default=None
+        The model reading the digits, as :class:`skdigits.images.DigitReader`
+        takes it; None uses the model that ships with skdigits
+        (:func:`load_pretrained`), loaded once.
+    min_probability : float, default=0.0
+        Digits read with a probability under this make the number unsure.
+
+    Returns
+    -------
+    reading : skdigits.images.NumberReading
+        ``text`` (``"623"``, ``"12 345"`` for groups, ``""`` when the
+        picture holds no ink), ``digits`` (per digit: ``digit``,
+        ``probability``, ``runner_up``, ``box``, ``seen``, ...),
+        ``probability`` and ``unsure``.
+
+    Raises
+    ------
+    skdigits.exceptions.ImageError
+        For a picture that cannot be read, with the message ``skdigits
+        predict`` prints for it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import skdigits
+    >>> X, y = skdigits.load_mnist_sample(return_X_y=True)
+    >>> strip = np.concatenate([np.pad(X[i], 8) for i in range(3)], axis=1)
+    >>> reading = skdigits.read_number(255 - strip)  # dark ink on white paper
+    >>> reading.text == "".join(str(d) for d in y[:3]), len(reading.digits)
+    (True, 3)
+    """
+    from ..exceptions import ImageError
+    from ..images import NumberReader
+
+    if model is None:
+        reader = _NUMBER_READERS.get(min_probability)
+        if reader is None:
+            reader = NumberReader(load_pretrained(raw_images=True), min_probability=min_probability)
+            _NUMBER_READERS[min_probability] = reader
+    else:
+        reader = NumberReader(model, min_probability=min_probability)
+    reading = reader.read(picture)
+    if reading.error is not None:
+        raise ImageError(reading.error)
+    return reading
