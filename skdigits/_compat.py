@@ -12,7 +12,12 @@ import importlib
 import threading
 
 from sklearn.base import _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import (
+    Interval,
+    InvalidParameterError,
+    StrOptions,
+    validate_parameter_constraints,
+)
 from sklearn.utils.multiclass import _check_partial_fit_first_call
 from sklearn.utils.validation import _check_method_params, _check_sample_weight, _num_samples
 
@@ -27,6 +32,7 @@ _LAZY = {
 
 __all__ = [
     "Interval",
+    "InvalidParameterError",
     "StrOptions",
     "_check_method_params",
     "_check_partial_fit_first_call",
@@ -34,6 +40,7 @@ __all__ = [
     "_fit_context",
     "_num_samples",
     "_search_fits_through",
+    "validate_parameter_constraints",
     *_LAZY,
 ]
 

@@ -25,7 +25,9 @@ the estimator tree; :mod:`skdigits.persistence._json` the values in it and
 """
 
 import json
+import math
 import os
+import re
 import tempfile
 import weakref
 import zipfile
@@ -36,9 +38,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._compat import InvalidParameterError, validate_parameter_constraints
 from .._version import __version__
 from ..exceptions import ModelFormatError
-from ._json import decode_value, encode_value
+from ._json import decode_value, encode_value, short
 from ._keras_reader import check_member_sizes
 from ._networks import WEIGHT_DTYPES, keras_versions, load_network, read_network, recast
 
@@ -437,17 +440,48 @@ def _manifest_of(archive, path):
 
 def _read_archive(archive, path):
     """Rebuild the estimator of the open ``.skdigits`` zip ``archive`` (read from ``path``)."""
+    try:
+        return _rebuild(archive, path)
+    except ModelFormatError as exc:
+        message = " ".join(str(exc).split())  # one line, whatever the file held
+        if len(message) > MAX_MESSAGE:
+            message = message[: MAX_MESSAGE // 2 - 3] + " ... " + message[-MAX_MESSAGE // 2 + 2 :]
+        if message == str(exc):
+            raise
+        raise ModelFormatError(message) from None
+
+
+#: Longest refusal message (characters): whatever a file holds, its refusal is one short line.
+MAX_MESSAGE = 600
+
+
+def _rebuild(archive, path):
     manifest = _manifest_of(archive, path)
     try:
         return _build(manifest["estimator"], "model", archive, path)
     except ModelFormatError:
         raise
     except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
-        raise ModelFormatError(f"{path!r} is damaged or truncated ({exc}).") from None
-    except (TypeError, ValueError, KeyError, RecursionError) as exc:
+        raise ModelFormatError(f"{path!r} is damaged or truncated ({_one_line(exc)}).") from None
+    except (
+        TypeError,
+        ValueError,
+        KeyError,
+        IndexError,
+        AttributeError,
+        ArithmeticError,
+        RecursionError,
+    ) as exc:
         raise ModelFormatError(
-            f"{path!r}: the manifest does not describe a valid model ({exc})."
+            f"{path!r}: the manifest does not describe a valid model ({_one_line(exc)})."
         ) from None
+
+
+def _one_line(exc, limit=200):
+    """``exc``'s type and the first line of its message, at most ``limit`` characters."""
+    lines = str(exc).strip().splitlines()
+    text = f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _build(node, where, archive, path):
@@ -456,7 +490,7 @@ def _build(node, where, archive, path):
     name = node["class"]
     if name not in ALLOWED_CLASSES:
         raise ModelFormatError(
-            f"{path!r}: {where} names class {name!r}, which is not one skdigits loads "
+            f"{path!r}: {where} names class {short(name, 60)}, which is not one skdigits loads "
             f"(allowed: {', '.join(sorted(ALLOWED_CLASSES))})."
         )
     cls = _resolve_class(name)
@@ -465,7 +499,38 @@ def _build(node, where, archive, path):
         return _build(sub, sub_where, archive, path)
 
     params = _decode_params(node, cls, where, path, build)
+    _check_params(cls, params, where, path)
     return ALLOWED_CLASSES[name].build(node, cls, params, where, archive, path)
+
+
+def _check_params(cls, params, where, path):
+    """Refuse parameters that ``cls``'s own ``_parameter_constraints`` refuse, one by one.
+
+    The same rules as ``fit`` applies, checked before anything is built; the
+    message names the parameter and what it must be.
+    """
+    constraints = getattr(cls, "_parameter_constraints", {})
+    for key, value in params.items():
+        if key not in constraints:
+            continue
+        try:
+            validate_parameter_constraints(
+                {key: constraints[key]}, {key: value}, caller_name=cls.__name__
+            )
+        except InvalidParameterError as exc:
+            rule = str(exc).split(" Got ")[0]  # "The 'x' parameter of C must be ..."
+            raise ModelFormatError(
+                f"{path!r}: {where}.{key} is {short(_plain(value), 60)}: {rule}"
+            ) from None
+
+
+def _plain(value):
+    """``value`` as JSON can show it (for messages)."""
+    if isinstance(value, (tuple, list)):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value if not isinstance(value, float) or np.isfinite(value) else repr(value)
+    return f"a {type(value).__name__}"
 
 
 def _build_fitted(node, cls, params, where, archive, path):
@@ -487,7 +552,11 @@ def _build_fitted(node, cls, params, where, archive, path):
             and attribute not in handler.rebuilt
             and not hasattr(cls, attribute)
         ):
-            raise ModelFormatError(f"{path!r}: {where} has a bad fitted attribute {attribute!r}.")
+            raise ModelFormatError(
+                f"{path!r}: {where} has a bad fitted attribute {short(attribute, 60)}."
+            )
+        if len(attribute) > 100:
+            raise ModelFormatError(f"{path!r}: {where} has a fitted attribute of a long name.")
         setattr(estimator, attribute, decode_value(value, f"{where}.{attribute}", build))
     handler.restore(estimator, node, where, archive, path)
     return estimator
@@ -502,8 +571,111 @@ def _build_pipeline(node, cls, params, where, archive, path):
         or not all(isinstance(s, list) and len(s) == 2 and isinstance(s[0], str) for s in steps)
     ):
         raise ModelFormatError(f"{path!r}: {where} has no valid list of steps.")
-    built = [(step, _build(sub, f"{where}[{step!r}]", archive, path)) for step, sub in steps]
+    built = [
+        (step, _build(sub, f"{where}[{short(step, 40)}]", archive, path)) for step, sub in steps
+    ]
+    _check_steps(built, where, path)
     return cls(built, **params)
+
+
+#: make_digit_pipeline's step names -> the classes (allow-list names) it puts there.
+DIGIT_PIPELINE_STEPS = {
+    "normalize": ("skdigits.DigitImageNormalizer",),
+    "scaler": ("skdigits.PixelScaler",),
+    "reshape": ("skdigits.ImageReshaper",),
+    "classifier": ("skdigits.DigitClassifier", "sklearn.ensemble.VotingClassifier"),
+}
+_TRANSFORMERS = ("skdigits.DigitImageNormalizer", "skdigits.PixelScaler", "skdigits.ImageReshaper")
+_CLASSIFIERS = ("skdigits.DigitClassifier", "sklearn.ensemble.VotingClassifier")
+#: The shape of the images a DigitImageNormalizer gives.
+NORMALIZED_SHAPE = (28, 28)
+
+
+def _check_steps(steps, where, path):
+    """Refuse a pipeline that make_digit_pipeline could not have built, or whose shapes disagree.
+
+    Step names are unique; a step named as one of make_digit_pipeline's holds
+    the class it puts there; a normaliser comes first and a classifier last;
+    each fitted step takes the samples the one before gives, and the
+    classifier takes rows of its ``n_features_in_`` values. When the last
+    step is fitted, every step is.
+    """
+    from sklearn.exceptions import NotFittedError
+    from sklearn.utils.validation import check_is_fitted
+
+    names = [name for name, _ in steps]
+    last_fitted = _is_fitted(steps[-1][1], check_is_fitted, NotFittedError)
+    shape = None  # of one sample, as the step before gives it (unknown before the first)
+    for i, (name, step) in enumerate(steps):
+        at = f"{where}[{short(name, 40)}]"
+        kind = _class_name(step)
+        if not name or "__" in name or names.count(name) > 1:
+            raise ModelFormatError(
+                f"{path!r}: {where} has a step named {short(name, 60)}: step names must be "
+                "unique, non-empty and free of '__'."
+            )
+        last = i == len(steps) - 1
+        if kind not in _TRANSFORMERS + (_CLASSIFIERS if last else ()):
+            raise ModelFormatError(
+                f"{path!r}: {at} is a {type(step).__name__}, which a .skdigits pipeline holds "
+                f"only {'as its last step' if kind in _CLASSIFIERS else 'nowhere'}; its steps "
+                "are those of make_digit_pipeline (normalize, scaler, reshape, classifier)."
+            )
+        expected = DIGIT_PIPELINE_STEPS.get(name, (kind,))
+        if kind not in expected:
+            raise ModelFormatError(
+                f"{path!r}: {at} holds a {type(step).__name__}, but make_digit_pipeline's step "
+                f"{short(name, 40)} is a {' or '.join(n.rsplit('.', 1)[1] for n in expected)}."
+            )
+        if kind == "skdigits.DigitImageNormalizer":
+            if i:
+                raise ModelFormatError(
+                    f"{path!r}: {at} is a DigitImageNormalizer, which takes pictures: it can "
+                    "only be a pipeline's first step."
+                )
+            shape = NORMALIZED_SHAPE
+            continue
+        if last_fitted and not _is_fitted(step, check_is_fitted, NotFittedError):
+            raise ModelFormatError(
+                f"{path!r}: {at} is not fitted, but the pipeline's last step is."
+            )
+        shape = _step_shape(step, kind, shape, at, path)
+
+
+def _is_fitted(estimator, check_is_fitted, not_fitted_error):
+    try:
+        check_is_fitted(estimator)
+    except not_fitted_error:
+        return False
+    return True
+
+
+def _step_shape(step, kind, shape, at, path):
+    """The sample shape ``step`` gives for samples of ``shape`` (None: unknown), or refuse."""
+    if kind in _CLASSIFIERS:
+        members = [step] if kind == "skdigits.DigitClassifier" else getattr(step, "estimators_", [])
+        n_features = getattr(members[0], "n_features_in_", None) if members else None
+        wanted = None if n_features is None else (n_features,)
+        if wanted is not None and shape is not None and tuple(shape) != wanted:
+            raise ModelFormatError(
+                f"{path!r}: {at} takes rows of {wanted[0]} values, but the step before gives "
+                f"samples of shape {tuple(shape)}."
+            )
+        return None
+    fitted_shape = getattr(step, "input_shape_", None)
+    n_features = getattr(step, "n_features_in_", None)
+    if shape is not None and (
+        (fitted_shape is not None and tuple(fitted_shape) != tuple(shape))
+        or (n_features is not None and n_features != math.prod(shape))
+    ):
+        raise ModelFormatError(
+            f"{path!r}: {at} was fitted on samples of shape "
+            f"{tuple(fitted_shape) if fitted_shape is not None else (n_features,)}, but the "
+            f"step before gives samples of shape {tuple(shape)}."
+        )
+    if kind == "skdigits.ImageReshaper":
+        return getattr(step, "output_shape_", None)
+    return shape if shape is not None else fitted_shape  # the scaler keeps the shape
 
 
 def _decode_params(node, cls, where, path, build):
@@ -520,25 +692,61 @@ def _decode_params(node, cls, where, path, build):
     unknown = sorted(set(params) - known)
     if unknown:
         raise ModelFormatError(
-            f"{path!r}: {where} ({cls.__name__}) has parameters {unknown} that this skdigits "
+            f"{path!r}: {where} ({cls.__name__}) has parameters "
+            f"[{', '.join(short(name, 40) for name in unknown[:5])}] that this skdigits "
             f"{__version__} does not know; the file may come from a newer skdigits."
         )
     return {k: decode_value(v, f"{where}.{k}", build) for k, v in params.items()}
 
 
 # -- per-class checks and restores, once the fitted attributes are set ------------
+def _is_int(value):
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def _is_number(value):
+    """True for a finite real number (not a boolean)."""
+    return (
+        isinstance(value, (int, float, np.integer, np.floating))
+        and not isinstance(value, (bool, np.bool_))
+        and bool(np.isfinite(value))
+    )
+
+
+def _check_features(estimator, where, path):
+    """Refuse an ``n_features_in_`` or ``feature_names_in_`` that is not what fit leaves."""
+    fitted = vars(estimator)
+    n_features = fitted.get("n_features_in_")
+    if "n_features_in_" in fitted and (not _is_int(n_features) or n_features < 1):
+        raise ModelFormatError(
+            f"{path!r}: {where}.n_features_in_ is {short(_plain(n_features), 60)}; "
+            "expected a positive integer."
+        )
+    names = fitted.get("feature_names_in_")
+    if "feature_names_in_" in fitted and not (
+        isinstance(names, np.ndarray) and names.dtype.kind == "U" and names.shape == (n_features,)
+    ):
+        raise ModelFormatError(
+            f"{path!r}: {where}.feature_names_in_ must be an array of {n_features} column names."
+        )
+
+
 def _check_transformer(estimator, node, where, archive, path):
     """Refuse fitted transformer state whose shapes do not agree with each other."""
-    n_features = getattr(estimator, "n_features_in_", None)
-    if n_features is not None and (not isinstance(n_features, int) or n_features < 1):
-        raise ModelFormatError(f"{path!r}: {where}.n_features_in_ is {n_features!r}.")
+    _check_features(estimator, where, path)
+    fitted = vars(estimator)
+    n_features = fitted.get("n_features_in_")
     for attribute in ("input_shape_", "output_shape_"):
-        shape = getattr(estimator, attribute, None)
-        if shape is None:
+        if attribute not in fitted:
             continue
-        if not (isinstance(shape, tuple) and all(isinstance(n, int) and n > 0 for n in shape)):
-            raise ModelFormatError(f"{path!r}: {where}.{attribute} is not a shape: {shape!r}.")
-        if n_features is not None and int(np.prod(shape)) != n_features:
+        shape = fitted[attribute]
+        if n_features is None:
+            raise ModelFormatError(f"{path!r}: {where} has {attribute} but no n_features_in_.")
+        if not (isinstance(shape, tuple) and shape and all(_is_int(n) and n > 0 for n in shape)):
+            raise ModelFormatError(
+                f"{path!r}: {where}.{attribute} is not a shape: {short(_plain(shape), 60)}."
+            )
+        if n_features is not None and math.prod(shape) != n_features:
             raise ModelFormatError(
                 f"{path!r}: {where}.{attribute} {shape} does not hold n_features_in_="
                 f"{n_features} values."
@@ -549,13 +757,108 @@ def _check_transformer(estimator, node, where, archive, path):
             raise ModelFormatError(f"{path!r}: {where}.{attribute} is not a finite number.")
 
 
+#: Largest pixel or feature value a scaler's range may name: PixelScaler
+#: computes in float32, and a wider range would scale pixels to infinity.
+MAX_RANGE = 1e38
+
+
+def _check_range(value, where, path, name):
+    """Refuse a range that is not two finite numbers, low < high (PixelScaler's rule)."""
+    if not (
+        isinstance(value, (tuple, list))
+        and len(value) == 2
+        and all(_is_number(v) and abs(v) <= MAX_RANGE / 2 for v in value)
+        and value[0] < value[1]
+    ):
+        raise ModelFormatError(
+            f"{path!r}: {where}.{name} is {short(_plain(value), 60)}; expected a pair of "
+            f"numbers (low, high) with low < high, within +-{MAX_RANGE / 2:g}."
+        )
+    return float(value[0]), float(value[1])
+
+
+#: A PixelScaler's fitted attributes: all of them, or (unfitted) none.
+_SCALER_FITTED = ("data_min_", "data_max_", "scale_", "min_")
+
+
+def _check_scaler(scaler, node, where, archive, path):
+    """Check a PixelScaler's ranges as ``fit`` does, and its fitted range against them."""
+    out_low, out_high = _check_range(scaler.feature_range, where, path, "feature_range")
+    fixed = scaler.pixel_range != "fit"
+    if fixed:
+        pixel_range = _check_range(scaler.pixel_range, where, path, "pixel_range")
+    present = [a for a in _SCALER_FITTED if hasattr(scaler, a)]
+    if present and len(present) != len(_SCALER_FITTED):
+        raise ModelFormatError(
+            f"{path!r}: {where} has {', '.join(present)} but not all of "
+            f"{', '.join(_SCALER_FITTED)}."
+        )
+    for attribute in present:
+        value = getattr(scaler, attribute)
+        if not (_is_number(value) and abs(value) <= MAX_RANGE):
+            raise ModelFormatError(
+                f"{path!r}: {where}.{attribute} is {short(_plain(value), 60)}; expected a "
+                f"number within +-{MAX_RANGE:g}."
+            )
+    _check_transformer(scaler, node, where, archive, path)
+    if not present:
+        return
+    low, high = scaler.data_min_, scaler.data_max_
+    if low > high or scaler.scale_ <= 0 or (fixed and (low, high) != pixel_range):
+        raise ModelFormatError(
+            f"{path!r}: {where}'s fitted range (data_min_={low:g}, data_max_={high:g}, "
+            f"scale_={scaler.scale_:g}) is not one its pixel_range gives."
+        )
+
+
+def _check_reshaper(reshaper, node, where, archive, path):
+    """Check an ImageReshaper's target_shape as ``fit`` does, and its shapes against it."""
+    target = reshaper.target_shape
+    if not (
+        isinstance(target, (tuple, list))
+        and target
+        and len(target) <= 32
+        and all(_is_int(d) and (d > 0 or d == -1) for d in target)
+        and list(target).count(-1) <= 1
+    ):
+        raise ModelFormatError(
+            f"{path!r}: {where}.target_shape is {short(_plain(target), 60)}; expected a tuple "
+            "of positive sizes with at most one -1, such as (-1,) or (28, 28)."
+        )
+    fitted = [
+        a for a in ("input_shape_", "output_shape_", "n_features_in_") if hasattr(reshaper, a)
+    ]
+    if fitted and len(fitted) != 3:
+        raise ModelFormatError(
+            f"{path!r}: {where} has {', '.join(fitted)} but not all of input_shape_, "
+            "output_shape_ and n_features_in_."
+        )
+    _check_transformer(reshaper, node, where, archive, path)
+    if fitted and not (
+        len(reshaper.output_shape_) == len(target)
+        and all(d == -1 or d == n for d, n in zip(target, reshaper.output_shape_))
+    ):
+        raise ModelFormatError(
+            f"{path!r}: {where}.output_shape_ {reshaper.output_shape_} is not its "
+            f"target_shape {tuple(target)}."
+        )
+
+
 def _check_label_encoder(encoder, node, where, archive, path):
     _check_labels(getattr(encoder, "classes_", None), f"{where}.classes_", path)
 
 
-def _check_labels(classes, where, path):
+def _check_labels(classes, where, path, sort=True):
+    """Refuse labels that are not what fit leaves: 2+ labels, and (``sort``) distinct, sorted."""
     if not isinstance(classes, np.ndarray) or classes.ndim != 1 or len(classes) < 2:
         raise ModelFormatError(f"{path!r}: {where} must be a 1-D array of 2+ labels.")
+    if classes.dtype.kind == "f" and not np.all(np.isfinite(classes)):
+        raise ModelFormatError(f"{path!r}: {where} holds labels that are not finite numbers.")
+    if sort and not np.all(classes[1:] > classes[:-1]):
+        raise ModelFormatError(
+            f"{path!r}: {where} must hold distinct labels in sorted order, as fit leaves "
+            f"them; the file has {short(_plain(classes.tolist()), 60)}."
+        )
 
 
 def _restore_classifier(clf, node, where, archive, path):
@@ -565,13 +868,17 @@ def _restore_classifier(clf, node, where, archive, path):
         if vars(clf).keys() & {"classes_", "n_features_in_"}:
             raise ModelFormatError(f"{path!r}: {where} has fitted state but no network.")
         return
-    if not isinstance(member, str) or not member.startswith("networks/"):
+    if not isinstance(member, str) or not re.fullmatch(r"networks/[0-9]{1,6}\.keras", member):
         raise ModelFormatError(f"{path!r}: {where}.network is not a network member name.")
     for attribute in ("classes_", "n_features_in_"):
         if not hasattr(clf, attribute):
             raise ModelFormatError(f"{path!r}: {where} has a network but no {attribute}.")
     classes = clf.classes_
-    _check_labels(classes, f"{where}.classes_", path)
+    # an ensemble's member predicts its encoded labels 0..n-1, which the
+    # ensemble checks itself (naming the member)
+    _check_labels(classes, f"{where}.classes_", path, sort=".estimators_[" not in where)
+    _check_features(clf, where, path)
+    _check_classifier_state(clf, where, path)
     data = _read_member(
         archive, member, path, MAX_NETWORK_BYTES, f"is missing its network {member!r}"
     )
@@ -606,6 +913,26 @@ def _restore_classifier(clf, node, where, archive, path):
     )
 
 
+def _check_classifier_state(clf, where, path):
+    """Refuse a DigitClassifier's stored settings and counts that fit never leaves."""
+    if clf.callbacks:
+        raise ModelFormatError(
+            f"{path!r}: {where}.callbacks is set; a .skdigits file holds no callbacks."
+        )
+    expected = {"n_classes_": len(clf.classes_), "n_outputs_": 1, "n_outputs_expected_": 1}
+    for attribute, value in expected.items():
+        stored = getattr(clf, attribute, value)
+        if not _is_int(stored) or stored != value:
+            raise ModelFormatError(
+                f"{path!r}: {where}.{attribute} is {short(_plain(stored), 60)}; expected {value}."
+            )
+    fit_time = getattr(clf, "fit_time_", 0.0)
+    if not _is_number(fit_time) or fit_time < 0:
+        raise ModelFormatError(
+            f"{path!r}: {where}.fit_time_ is {short(_plain(fit_time), 60)}; expected seconds."
+        )
+
+
 def _restore_voting(voting, node, where, archive, path):
     """Check a VotingClassifier's members against its labels; rebuild ``named_estimators_``."""
     from sklearn.utils import Bunch
@@ -621,6 +948,16 @@ def _restore_voting(voting, node, where, archive, path):
     ):
         raise ModelFormatError(
             f"{path!r}: {where}.estimators must be (name, DigitClassifier or 'drop') pairs."
+        )
+    weights = voting.weights
+    if weights is not None and not (
+        isinstance(weights, (list, tuple))
+        and len(weights) == len(voting.estimators)
+        and all(_is_number(w) and w >= 0 for w in weights)
+    ):
+        raise ModelFormatError(
+            f"{path!r}: {where}.weights must be None or {len(voting.estimators)} non-negative "
+            "numbers, one per member."
         )
     if not hasattr(voting, "estimators_"):
         return  # not fitted
@@ -694,8 +1031,12 @@ ALLOWED_CLASSES = {
     "sklearn.pipeline.Pipeline": _Handler(
         "sklearn.pipeline", "Pipeline", describe=_describe_pipeline, build=_build_pipeline
     ),
-    "skdigits.PixelScaler": _Handler("skdigits.preprocessing", "PixelScaler"),
-    "skdigits.ImageReshaper": _Handler("skdigits.preprocessing", "ImageReshaper"),
+    "skdigits.PixelScaler": _Handler(
+        "skdigits.preprocessing", "PixelScaler", restore=_check_scaler
+    ),
+    "skdigits.ImageReshaper": _Handler(
+        "skdigits.preprocessing", "ImageReshaper", restore=_check_reshaper
+    ),
     "skdigits.DigitClassifier": _Handler(
         "skdigits.model",
         "DigitClassifier",

@@ -8,6 +8,7 @@ from :mod:`skdigits.persistence._format`. Decoding accepts nothing else.
 """
 
 import json
+import math
 
 import numpy as np
 
@@ -15,6 +16,12 @@ from ..exceptions import ModelFormatError
 
 #: Array dtypes a manifest may hold: numbers, booleans and text.
 ARRAY_KINDS = "biufU"
+#: Largest array item (bytes): text of up to 256 characters. NumPy would give
+#: every item of an array the dtype's size, so a few short strings under a
+#: dtype such as ``<U1000000000`` would ask for gigabytes.
+MAX_ITEM_BYTES = 1024
+#: Most dimensions an array may have (NumPy's own limit is 64).
+MAX_ARRAY_DIMS = 32
 
 
 def encode_value(value, where, describe=None):
@@ -87,7 +94,8 @@ def decode_value(value, where, build=None):
         and all(isinstance(pair, list) and len(pair) == 2 for pair in content)
     ):
         return {
-            decode_value(k, where): decode_value(v, f"{where}[{k!r}]", build) for k, v in content
+            decode_value(k, where): decode_value(v, f"{where}[{short(k, 40)}]", build)
+            for k, v in content
         }
     if tag == "__estimator__" and build is not None:
         return build(content, where)
@@ -99,12 +107,21 @@ def decode_value(value, where, build=None):
 
 
 def _dtype(text, where):
+    if not isinstance(text, str) or len(text) > 16:
+        raise ModelFormatError(f"{where}: unknown dtype {short(text)}")
     try:
         dtype = np.dtype(text)
-    except TypeError:
-        raise ModelFormatError(f"{where}: unknown dtype {text!r}") from None
-    if dtype.kind not in ARRAY_KINDS:
-        raise ModelFormatError(f"{where}: dtype {text!r} is not allowed (numbers and text only)")
+    except (TypeError, ValueError, SyntaxError):
+        raise ModelFormatError(f"{where}: unknown dtype {short(text)}") from None
+    if dtype.kind not in ARRAY_KINDS or dtype.fields is not None or dtype.subdtype is not None:
+        raise ModelFormatError(
+            f"{where}: dtype {short(text)} is not allowed (numbers and text only)"
+        )
+    if dtype.itemsize > MAX_ITEM_BYTES:
+        raise ModelFormatError(
+            f"{where}: dtype {short(text)} has {dtype.itemsize:,}-byte items; at most "
+            f"{MAX_ITEM_BYTES:,} bytes (text of {MAX_ITEM_BYTES // 4} characters) are allowed"
+        )
     return dtype
 
 
@@ -113,13 +130,18 @@ def _decode_array(content, where):
         raise ModelFormatError(f"{where}: an array needs exactly dtype, shape and data")
     dtype = _dtype(content["dtype"], where)
     shape = content["shape"]
-    if not (isinstance(shape, list) and all(isinstance(n, int) and n >= 0 for n in shape)):
+    if not (
+        isinstance(shape, list)
+        and len(shape) <= MAX_ARRAY_DIMS
+        and all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in shape)
+    ):
         raise ModelFormatError(f"{where}: bad array shape {short(shape)}")
     data = content["data"]
-    if not isinstance(data, list) or len(data) != int(np.prod(shape, dtype=np.int64)):
+    size = math.prod(shape)  # Python ints: a huge shape cannot overflow
+    if not isinstance(data, list) or len(data) != size:
         raise ModelFormatError(
-            f"{where}: array of shape {tuple(shape)} needs {int(np.prod(shape))} values; "
-            f"the file has {len(data) if isinstance(data, list) else 'none'}"
+            f"{where}: array of shape {tuple(shape)} needs {size if size < 10**12 else 'too many'} "
+            f"values; the file has {len(data) if isinstance(data, list) else 'none'}"
         )
     values = [decode_value(v, where) if isinstance(v, dict) else v for v in data]
     if any(not isinstance(v, (bool, int, float, str)) for v in values):
