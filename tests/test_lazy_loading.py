@@ -329,3 +329,25 @@ def test_a_config_that_inflates_hugely_is_refused_in_bounded_memory(tmp_path, sa
     assert "config.json is 268,435,456 bytes uncompressed, too large" in message
     assert megabytes < 100
 
+
+def test_a_manifest_array_of_huge_strings_is_refused_in_bounded_memory(tmp_path, saved):
+    def huge(manifest):
+        node = dict(manifest["estimator"]["steps"])["classifier"]
+        node["fitted"]["classes_"] = {
+            "__ndarray__": {
+                "dtype": "<U10000000",
+                "shape": [50],
+                "data": [str(i) for i in range(50)],
+            }
+        }
+        return manifest
+
+    with zipfile.ZipFile(saved) as src, zipfile.ZipFile(tmp_path / "u.skdigits", "w") as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "manifest.json":
+                data = json.dumps(huge(json.loads(data))).encode()
+            dst.writestr(info, data)
+    message, megabytes = _memory_of_loading(tmp_path / "u.skdigits")
+    assert "<U10000000" in message
+    assert megabytes < 100
