@@ -559,3 +559,21 @@ def test_a_network_of_another_size_is_refused_in_one_line(tiny, tmp_path):
     ):
         path = _rewrite(tiny["path"], tmp_path / f"{name}.skdigits", members=edit)
         assert _load_and_predict(path, tiny["picture"]) == "refused", name
+
+
+def test_a_file_naming_a_cache_folder_is_refused(tiny, tmp_path):
+    # joblib's Memory unpickles what it finds in its folder on the next fit: a
+    # shared file must not be able to point a pipeline at a folder of pickles
+    def cache(manifest):
+        manifest["estimator"]["params"]["memory"] = str(tmp_path / "planted-cache")
+
+    crafted = _rewrite(tiny["path"], tmp_path / "cache.skdigits", manifest=cache)
+    with pytest.raises(ModelFormatError, match="memory is .*planted-cache.*memory must be null"):
+        load_model(crafted)
+
+
+def test_a_pipeline_with_a_cache_folder_is_not_saved(tiny, tmp_path):
+    pipe = load_model(tiny["path"]).set_params(memory=str(tmp_path / "cache"))
+    with pytest.raises(TypeError, match=r"holds no cache folder.*set_params\(memory=None\)"):
+        save_model(pipe, tmp_path / "m.skdigits")
+    assert not (tmp_path / "m.skdigits").exists()

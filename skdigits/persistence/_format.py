@@ -122,8 +122,14 @@ def _describe_fitted(estimator, name, where, networks):
 def _describe_pipeline(pipeline, name, where, networks):
     """The node of a Pipeline: its steps' nodes and its other parameters."""
     params = pipeline.get_params(deep=False)
-    if params.get("memory") is not None and not isinstance(params["memory"], str):
-        raise TypeError(f"{where}.memory is a {type(params['memory']).__name__}; {_JOBLIB_HINT}")
+    if params.get("memory") is not None:
+        # a cache folder is this machine's, and joblib unpickles what it finds there
+        raise TypeError(
+            f"{where}.memory is {short(params['memory'], 80)}: a .skdigits file holds no "
+            "cache folder (joblib's cache unpickles the files in it, so a shared file "
+            "naming one could run code on a later fit); call set_params(memory=None) "
+            "before saving"
+        )
     node = {"class": name}
     node["steps"] = [
         [step, describe_estimator(step_est, f"{where}[{step!r}]", networks)]
@@ -571,6 +577,12 @@ def _build_pipeline(node, cls, params, where, archive, path):
         or not all(isinstance(s, list) and len(s) == 2 and isinstance(s[0], str) for s in steps)
     ):
         raise ModelFormatError(f"{path!r}: {where} has no valid list of steps.")
+    if params.get("memory") is not None:
+        raise ModelFormatError(
+            f"{path!r}: {where}.memory is {short(params['memory'], 80)}; a model file may "
+            "name no cache folder (joblib's cache would unpickle the files in it on the "
+            "next fit), so memory must be null."
+        )
     built = [
         (step, _build(sub, f"{where}[{short(step, 40)}]", archive, path)) for step, sub in steps
     ]
