@@ -134,25 +134,14 @@ def run(args):
                 result["probability"],
             )
         results.append(result)
-    if args.json:
-        print(json.dumps(results, indent=2))
-    else:
-        # names and labels come from outside (file names, a model file's
-        # classes_): shown escaped, they cannot forge a line or drive the terminal
-        names = [terminal_safe(r["file"]) for r in results]
-        width = max(len(name) for name in names)
-        for name, r in zip(names, results):
-            if "error" in r:
-                line = f"{name:<{width}}  error: {r['error']}"
-            else:
-                line = (
-                    f"{name:<{width}}  {r['digit']}  (p={r['probability']:.2f}; "
-                    f"runner-up {r['runner_up']}, p={r['runner_up_probability']:.2f})"
-                )
-                if r["unsure"]:
-                    line += "  UNSURE: " + "; ".join(r["unsure_because"])
-                line += f"  -> {r['picture']}" if "picture" in r else ""
-            print(terminal_safe(line))
+    _print_results(
+        results,
+        args.json,
+        lambda r: (
+            f"{r['digit']}  (p={r['probability']:.2f}; "
+            f"runner-up {r['runner_up']}, p={r['runner_up_probability']:.2f})"
+        ),
+    )
     failed = sum("error" in r for r in results)
     unsure = sum(r.get("unsure", False) for r in results)
     if unsure and len(results) > 1 and not args.json:
@@ -163,6 +152,29 @@ def run(args):
     if failed and not args.json:
         print(f"{failed} of {len(results)} pictures could not be read as a digit.")
     return 1 if failed else 0
+
+
+def _print_results(results, as_json, describe):
+    """Print one line per picture (``describe(result)`` after its name), or the JSON list.
+
+    Names and labels come from outside (file names, a model file's
+    ``classes_``): shown terminal-safe, they cannot forge a line or drive the
+    terminal.
+    """
+    if as_json:
+        print(json.dumps(results, indent=2))
+        return
+    names = [terminal_safe(r["file"]) for r in results]
+    width = max(len(name) for name in names)
+    for name, r in zip(names, results):
+        if "error" in r:
+            line = f"{name:<{width}}  error: {r['error']}"
+        else:
+            line = f"{name:<{width}}  {describe(r)}"
+            if r["unsure"]:
+                line += "  UNSURE: " + "; ".join(r["unsure_because"])
+            line += f"  -> {r['picture']}" if "picture" in r else ""
+        print(terminal_safe(line))
 
 
 def _run_number(args, model, files):
@@ -186,21 +198,15 @@ def _run_number(args, model, files):
             path = os.path.join(args.show, picture_name(file, used_names))
             result["picture"] = save_number(path, reading)
         results.append(result)
-    if args.json:
-        print(json.dumps(results, indent=2))
-    else:
-        names = [terminal_safe(r["file"]) for r in results]
-        width = max(len(name) for name in names)
-        for name, r in zip(names, results):
-            if "error" in r:
-                line = f"{name:<{width}}  error: {r['error']}"
-            else:
-                each = ", ".join(f"{d['digit']} p={d['probability']:.2f}" for d in r["digits"])
-                line = f"{name:<{width}}  {r['number']}  (p={r['probability']:.2f}; {each})"
-                if r["unsure"]:
-                    line += "  UNSURE: " + "; ".join(r["unsure_because"])
-                line += f"  -> {r['picture']}" if "picture" in r else ""
-            print(terminal_safe(line))
+    _print_results(
+        results,
+        args.json,
+        lambda r: (
+            f"{r['number']}  (p={r['probability']:.2f}; "
+            + ", ".join(f"{d['digit']} p={d['probability']:.2f}" for d in r["digits"])
+            + ")"
+        ),
+    )
     failed = sum("error" in r for r in results)
     if failed and not args.json:
         print(f"{failed} of {len(results)} pictures could not be read as a number.")
