@@ -118,3 +118,72 @@ def render(
     falloff = 1 - shadow * np.clip(1 - np.hypot(rows / height, cols / width) / 0.8, 0, 1)
     picture = picture * (light * falloff)[..., None] + rng.normal(0, noise, picture.shape)
     return np.clip(picture, 0, 255).astype(np.uint8)
+
+
+def notebook(
+    digit,
+    *,
+    paper="squared",
+    frame=(300, 300),
+    digit_px=150,
+    pitch=28,
+    angle=0.0,
+    line_width=2,
+    line_rgb=(45, 45, 60),
+    ink=(30, 30, 40),
+    background=(228, 224, 212),
+    shadow=0.0,
+    perspective=0.0,
+    jpeg=85,
+    seed=0,
+):
+    """An RGB uint8 phone photo of ``digit`` written on squared or ruled paper.
+
+    Student paper as photographed: a 5 mm grid (``pitch`` pixels) printed
+    as dark as the pen (``line_rgb``), turned by ``angle`` degrees, with a
+    soft shadow band darkening the left edge by the share ``shadow``, a
+    slight ``perspective`` (the far edge narrower by that share), noise and
+    JPEG compression (``jpeg``: quality, or None). ``paper`` is "squared",
+    "ruled" (horizontal lines) or None; deterministic for a ``seed``.
+    """
+    rng = np.random.default_rng(seed)
+    height, width = frame
+    rows, cols = np.mgrid[0:height, 0:width].astype(np.float64)
+    turn = np.radians(angle)
+    across = -cols * np.sin(turn) + rows * np.cos(turn)
+    down = cols * np.cos(turn) + rows * np.sin(turn)
+    offset = pitch / 2
+    line = np.zeros((height, width), bool)
+    if paper is not None:
+        line |= (across + offset) % pitch < line_width
+        if paper == "squared":
+            line |= (down + offset) % pitch < line_width
+    picture = np.ones((height, width, 3)) * np.asarray(background, np.float64)
+    picture[line] = line_rgb
+    strength = (
+        np.asarray(
+            Image.fromarray(digit).resize((digit_px, digit_px), Image.BICUBIC), dtype=np.float64
+        )
+        / 255.0
+    )
+    alpha = np.zeros((height, width))
+    top, left = (height - digit_px) // 2, (width - digit_px) // 2
+    alpha[top : top + digit_px, left : left + digit_px] = strength
+    picture = picture * (1 - alpha[..., None]) + np.asarray(ink, np.float64) * alpha[..., None]
+    band = np.clip(1 - cols / (0.3 * width), 0, 1) ** 1.5  # soft: darkest at the left edge
+    picture *= (1 - shadow * band)[..., None]
+    picture += rng.normal(0, 3.0, picture.shape)
+    image = Image.fromarray(np.clip(picture, 0, 255).astype(np.uint8))
+    if perspective:
+        squeeze = perspective * width / 2
+        quad = (squeeze, 0, 0, height, width, height, width - squeeze, 0)
+        image = image.transform(image.size, Image.QUAD, quad, Image.BILINEAR)
+        fill = np.asarray(image).copy()
+        fill[fill.sum(axis=-1) == 0] = background  # the corners the quad left empty
+        image = Image.fromarray(fill)
+    if jpeg is not None:
+        buffer = io.BytesIO()
+        image.save(buffer, format="JPEG", quality=jpeg)
+        buffer.seek(0)
+        image = Image.open(buffer).convert("RGB")
+    return np.asarray(image)

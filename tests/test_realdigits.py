@@ -25,8 +25,30 @@ DEV_SET = os.environ.get("SKDIGITS_REALDIGITS") or os.path.join(
     REPO, "..", "shared", "data", "realdigits-dev"
 )
 
-# Reached with the model that ships (see benchmarks/RESULTS.md), a few points under.
-FLOORS = {"tan": 0.92, "kien": 0.92, "nsysu": 0.94}
+# Reached with the model that ships (see benchmarks/RESULTS.md), a few points under;
+# grid_ and paper_ per writer too (issue 28).
+FLOORS = {
+    "tan": 0.92,
+    "kien": 0.92,
+    "nsysu": 0.94,
+    "grid": 0.72,
+    "grid_toan": 0.5,
+    "grid_hwdc": 0.7,
+    "grid_dhph": 0.78,
+    "grid_gwl": 0.8,
+    "grid_raven": 0.63,
+    "paper": 0.85,
+    "paper_star": 0.77,
+    "paper_uyen": 0.86,
+}
+
+
+def parts_of(file):
+    """The parts a picture counts in: its set, and for grid and paper its writer."""
+    words = os.path.basename(file).split("_")
+    if words[0] in ("grid", "paper") and len(words) > 2:
+        return (words[0], f"{words[0]}_{words[1]}")
+    return (words[0],)
 
 
 @pytest.fixture(scope="module")
@@ -46,15 +68,14 @@ def dev_results():
         for label in range(10):
             for file in list_image_files([os.path.join(DEV_SET, kind, str(label))]):
                 result = reader.read(file).as_dict()
-                part = os.path.basename(file).split("_", 1)[0]
-                results.append({**result, "label": label, "part": part})
+                results.append({**result, "label": label, "parts": parts_of(file)})
     return results
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("part", sorted(FLOORS))
 def test_real_photos_and_scans_are_read_as_well_as_pinned(dev_results, part):
-    mine = [r for r in dev_results if r["part"] == part]
+    mine = [r for r in dev_results if part in r["parts"]]
     assert mine, f"no {part} pictures in the dev set"
     accuracy = np.mean([r.get("digit") == r["label"] for r in mine])
     assert accuracy >= FLOORS[part], f"{part}: {accuracy:.3f} < {FLOORS[part]}"

@@ -118,12 +118,25 @@ def measure_ink(picture, dark, paper, *, color=True, chroma=False):
     return 1.0 - ink if dark else ink
 
 
-def flatten_light(ink, stroke_room):
-    """Subtract the slowly varying background: a grey-level opening ``stroke_room`` wide."""
+def flatten_light(ink, stroke_room, *, divide=False):
+    """Take the slowly varying background away: a grey-level opening ``stroke_room`` wide.
+
+    The opening of the ink (the closing of the paper's brightness) is the
+    background: what is left of the ink once every mark narrower than
+    ``stroke_room`` is erased. It is subtracted, or with ``divide`` (dark
+    ink, whose ink is the paper's darkness, 1 - grey / paper) divided out
+    of the paper's brightness, ``1 - (1 - ink) / (1 - background)``: a
+    stroke in a shadow keeps its contrast with the paper around it, and the
+    shadow is paper.
+    """
     from scipy import ndimage
 
     size = max(5, round(stroke_room))
-    return np.clip(ink - ndimage.grey_opening(ink, size=(size, size)), 0, None)
+    background = ndimage.grey_opening(ink, size=(size, size))
+    flat = ink - background
+    if divide:
+        flat = flat / np.maximum(1.0 - background, 0.05)
+    return np.clip(flat, 0, None)
 
 
 def ink_is_coloured(ink, picture, dark, *, flatten=True):
@@ -172,56 +185,211 @@ def threshold_ink(ink, method, window):
     return ink > 0
 
 
-def ruled_lines(mask, ink, families=()):
-    """Pixels of straight horizontal or vertical lines crossing the whole picture.
+# Ruled lines: straight runs at most this far off the picture's axes (a phone
+# held askew), looked for in steps small enough for a run a quarter of the
+# picture long to stay within a pixel; the bends of a curled page are followed
+# by the union of the runs within this much of the lines' main direction.
+MAX_TILT, _TILT_STEP, _BEND = np.radians(12), np.radians(0.5), np.radians(4)
+# A lone line (the edge of a scanned box) runs along the picture's axes.
+_LONE_TILT = np.radians(1.5)
 
-    A line is a run of ink at least half the picture long (found by a binary
-    opening with a line footprint) whose extent covers 90 % of the picture:
-    ruled and squared paper, not the stroke of a 1 or a 7. A line as dark
-    and as wide as the other ink is a stroke of the digit drawn straight
-    (the 4's upright on squared paper), and stays. Where a line
-    carries a stroke of the digit, its pixels are spared: where a stroke
-    crosses it (ink on both sides of the line, across it) and where a stroke
-    runs along it (ink beside the line at least as wide as the line). A
-    lone line through the middle of the picture is taken for a stroke unless
-    its direction is in ``families`` (the axes where the whole picture showed
-    several parallel lines). Returns the line pixels, the pixel count of the
-    longest line and the axes with several lines.
+
+def _shear(image, angle):
+    """Rows moved column by column so that lines at ``angle`` (radians) run flat.
+
+    Returns the sheared image (padded above and below) and the index
+    arrays that take it back (``sheared[back]`` is the image again).
+    """
+    height, width = image.shape
+    shift = np.round((np.arange(width) - width / 2) * np.tan(angle)).astype(int)
+    pad = int(np.abs(shift).max())
+    padded = np.zeros((height + 2 * pad, width), image.dtype)
+    padded[pad : pad + height] = image
+    cols = np.arange(width)[None, :]
+    rows = np.clip(np.arange(height + 2 * pad)[:, None] + shift, 0, height + 2 * pad - 1)
+    back = (np.arange(height)[:, None] + pad - shift, np.broadcast_to(cols, (height, width)))
+    return padded[rows, cols], back
+
+
+def line_direction(mask, axis, max_tilt=MAX_TILT):
+    """The main direction and spacing of the lines of a mask along ``axis``.
+
+    Projection profiles: the mask's pixels are counted along each direction
+    within ``max_tilt`` of the axis (0: lines running across, 1: down), and
+    the direction whose profile is the most peaked (the largest sum of
+    squared counts) is the lines'. The spacing (pitch) is the lag of the
+    profile's strongest autocorrelation peak, in pixels (None when the
+    profile shows no repeat). Returns ``(angle, pitch)``, angle in radians.
+    """
+    rows, cols = np.nonzero(mask if axis == 0 else mask.T)
+    if rows.size == 0:
+        return 0.0, None
+    width = (mask.shape[1] if axis == 0 else mask.shape[0]) / 2
+    best, best_score, best_profile = 0.0, -1.0, None
+    for angle in np.arange(-max_tilt, max_tilt + _TILT_STEP / 2, _TILT_STEP):
+        bins = np.round(rows - (cols - width) * np.tan(angle)).astype(int)
+        profile = np.bincount(bins - bins.min()).astype(np.float64)
+        score = float(profile @ profile)
+        if score > best_score:
+            best, best_score, best_profile = float(angle), score, profile
+    profile = best_profile - best_profile.mean()
+    corr = np.correlate(profile, profile, mode="full")[len(profile) - 1 :]
+    lags = np.arange(len(corr))
+    peaks = (lags > 2) & (lags < len(corr) - 1)
+    peaks[1:-1] &= (corr[1:-1] > corr[:-2]) & (corr[1:-1] >= corr[2:])
+    peaks[[0, -1]] = False
+    if not peaks.any() or corr[0] <= 0:
+        return best, None
+    lag = int(lags[peaks][np.argmax(corr[peaks])])
+    return best, (lag if corr[lag] > 0.2 * corr[0] else None)
+
+
+def _tilt(line, axis):
+    """How far a line's pixels run off ``axis``, in radians (their least-squares slope)."""
+    rows, cols = np.nonzero(line if axis == 0 else line.T)
+    if np.ptp(cols) == 0:
+        return np.pi / 2
+    return float(abs(np.arctan(np.polyfit(cols, rows, 1)[0])))
+
+
+def straight_runs(mask, axis, angle, length):
+    """Pixels of the mask on straight runs at least ``length`` long in a direction.
+
+    The direction is ``angle`` (radians) off ``axis`` (0: across, 1: down).
+    The mask is sheared so that the direction runs flat, gaps of a pixel
+    or two are bridged (dotted and broken print), and a binary opening with
+    a line ``length`` long keeps the runs; they are sheared back.
     """
     from scipy import ndimage
 
-    candidates = []  # (axis, one line's pixels)
+    image = (mask if axis == 0 else mask.T).astype(np.uint8)
+    sheared, back = _shear(image, angle)
+    runs = ndimage.minimum_filter1d(
+        ndimage.maximum_filter1d(sheared, 3, axis=1, mode="nearest"), 3, axis=1, mode="nearest"
+    )
+    runs = ndimage.maximum_filter1d(
+        ndimage.minimum_filter1d(runs, length, axis=1, mode="nearest"),
+        length,
+        axis=1,
+        mode="nearest",
+    )
+    found = runs[back].astype(bool) & (image > 0)
+    return found if axis == 0 else found.T
+
+
+def ruled_lines(mask, ink, families=(), *, max_tilt=MAX_TILT, digit_extent=None):
+    """Pixels of the straight lines of ruled or squared paper in a mask.
+
+    For each axis (lines running across, lines running down), the lines'
+    direction within ``max_tilt`` of it and their spacing are estimated
+    from the picture (:func:`line_direction`), and the runs of ink a
+    quarter of the picture long in that direction, or within two degrees of
+    it (a curled page), are kept (:func:`straight_runs`, an opening with a
+    long line); ink twice as thick as the thinnest such run (a broad stroke
+    lying on a line) is not the line's. A line is a connected run that covers 75 % of
+    the picture
+    (60 % when three or more lie parallel, as a margin cuts them; 90 % for
+    a lone line): ruled and squared paper, not the stroke of a 1
+    or a 7. A lone line through the middle of the picture is taken for a
+    stroke unless its direction is in ``families`` (the axes where the whole
+    picture showed several parallel lines), as is a lone line askew (a
+    box's edge runs along the picture's axes), and a line as dark and as wide
+    as the other ink, touching it and no longer than two and a half times
+    its largest blob is a stroke of the digit drawn straight (the 4's
+    upright on squared paper) unless the paper repeats it three times or
+    more. When the digit is known to cover ``digit_extent`` of the picture
+    (the digit's region read again: its share of the width and of the
+    height, or one share for both), a run longer than the digit by a tenth
+    of the picture is a line whatever its ink.
+    Where a line carries a stroke of the digit, its pixels are spared: where
+    a stroke crosses it (ink on both sides of the line, across it) and where
+    a stroke runs along it (ink beside the line at least as wide as the
+    line). Returns the line pixels, the pixel count of the longest line and
+    the axes with several lines.
+    """
+    from scipy import ndimage
+
+    candidates = []  # (axis, one line's pixels, lines in its family)
     for axis in (0, 1):
-        length = mask.shape[1 - axis] // 2
+        size = mask.shape[1 - axis]
+        length = size // 4
         if length < 3:
             continue
-        footprint = np.ones((1, length) if axis == 0 else (length, 1), dtype=bool)
-        runs, _ = ndimage.label(ndimage.binary_opening(mask, structure=footprint))
+        angle, _ = line_direction(mask, axis, max_tilt) if max_tilt > 0 else (0.0, None)
+        bends = np.arange(-_BEND, _BEND + _TILT_STEP / 2, _TILT_STEP) if max_tilt > 0 else [0.0]
+        runs = np.zeros_like(mask)
+        for bend in bends:
+            runs |= straight_runs(mask, axis, angle + bend, length)
+        labels, _ = ndimage.label(runs, structure=np.ones((3, 3), bool))
+        extents = [
+            (index, box, (box[1 - axis].stop - box[1 - axis].start) / size)
+            for index, box in enumerate(ndimage.find_objects(labels), start=1)
+        ]
+        # Ink twice as thick as the thinnest long run is a broad stroke on a
+        # line, not the line.
+        widths = [
+            np.sum(labels[box] == index) / (box[1 - axis].stop - box[1 - axis].start)
+            for index, box, extent in extents
+            if extent >= 0.6
+        ]
+        side = min(int(np.ceil(2 * min(widths))) + 1 if widths else 0, size // 8)
+        thick = np.zeros_like(mask)
+        if side >= 3:  # a binary opening by a square, as separable min and max filters
+            square = ndimage.minimum_filter(mask.astype(np.uint8), size=side, mode="nearest")
+            thick = ndimage.maximum_filter(square, size=side, mode="nearest") > 0
+        # Three parallel lines or more are paper, each covering 60 % of the
+        # picture (a margin cuts them); fewer must cover 75 %.
+        boxes = [(index, box) for index, box, extent in extents if extent >= 0.6]
+        if len(boxes) < 3:
+            boxes = [(index, box) for index, box, extent in extents if extent >= 0.75]
         found = [
             (index, box)
-            for index, box in enumerate(ndimage.find_objects(runs), start=1)
-            if box[1 - axis].stop - box[1 - axis].start >= 0.9 * mask.shape[1 - axis]
+            for index, box in boxes
+            if len(boxes) > 1 or box[1 - axis].stop - box[1 - axis].start >= 0.9 * size
         ]
-        for index, box in found:
+        limit = np.inf if digit_extent is None else np.broadcast_to(digit_extent, 2)[axis] + 0.1
+        for index, box in boxes:
+            line = (labels == index) & ~thick
+            if not line.any():
+                continue  # all of it a broad stroke
+            if box[1 - axis].stop - box[1 - axis].start >= limit * size:
+                candidates.append((axis, line, np.inf))  # longer than the digit
+                continue
+            if (index, box) not in found:
+                continue
             # Ruled paper repeats its lines; a box's edge lies near the border.
             # A lone line through the middle is the digit's long stroke.
             middle = (box[axis].start + box[axis].stop) / 2 / mask.shape[axis]
-            if len(found) > 1 or axis in families or not 0.15 < middle < 0.85:
-                candidates.append((axis, runs == index))
+            lone = len(found) == 1 and axis not in families
+            if lone and _tilt(line, axis) > _LONE_TILT:
+                continue  # a box's edge runs along the picture; a stroke askew is the digit's
+            if not lone or not 0.15 < middle < 0.85:
+                candidates.append((axis, line, len(found)))
     if not candidates:
         return np.zeros_like(mask), 0, ()
-    everything = np.logical_or.reduce([line for _, line in candidates])
+    everything = np.logical_or.reduce([line for _, line, _ in candidates])
     others = mask & ~ndimage.binary_dilation(everything, iterations=2)
+    blob_reach = {0: np.inf, 1: np.inf}  # the longest reach of the other ink's largest blob
     if others.sum() > everything.sum() / 20:
         stroke_ink, stroke_width = np.median(ink[others]), pen_width(others)
+        blobs, _ = ndimage.label(others, structure=np.ones((3, 3), bool))
+        largest = np.argmax(np.bincount(blobs.ravel())[1:]) + 1
+        box = ndimage.find_objects((blobs == largest).astype(int))[0]
+        blob_reach = {0: box[1].stop - box[1].start, 1: box[0].stop - box[0].start}
     else:
         stroke_ink = stroke_width = np.inf  # nothing else to compare with
-    several = tuple(a for a in (0, 1) if sum(axis == a for axis, _ in candidates) > 1)
+    several = tuple(a for a in (0, 1) if sum(axis == a for axis, _, _ in candidates) > 1)
     by_axis = {0: np.zeros_like(mask), 1: np.zeros_like(mask)}
     longest = 0
-    for axis, line in candidates:
+    for axis, line, family in candidates:
         thickness = line.sum() / max(1, np.any(line, axis=axis).sum())
-        if np.median(ink[line]) >= 0.8 * stroke_ink and thickness >= 0.7 * stroke_width:
+        stroke_like = (
+            np.median(ink[line]) >= 0.8 * stroke_ink
+            and thickness >= 0.7 * stroke_width
+            and (ndimage.binary_dilation(line, iterations=4) & others).any()
+            and np.ptp(np.nonzero(line)[1 - axis]) <= 2.5 * blob_reach[axis]
+        )
+        if stroke_like and family < 3:
             continue  # as dark and as wide as the strokes: a stroke drawn straight
         by_axis[axis] |= line
         longest = max(longest, int(line.sum()))
@@ -283,9 +451,11 @@ def select_digit_blobs(mask, ink):
 
     Each blob is weighed by its ink squared (contrast counts more than area,
     so a broad faint shadow weighs less than a thin dark stroke) and by its
-    distance to the centre of mass of the strongest ink. The heaviest blob is
-    the digit's core; blobs within its box, widened by a third of its size,
-    join it (a 5's hat, a broken stroke), and the box grows with them.
+    distance to the centre of mass of the strongest ink; a blob lying along a
+    quarter of an edge of the picture (its edge, a shadow's) is not the
+    digit unless every blob does. The heaviest blob is the digit's core;
+    blobs within its box, widened by a third of its size, join it (a 5's
+    hat, a broken stroke), and the box grows with them.
     Returns the kept mask and the share of the ink weight that was dropped.
     """
     from scipy import ndimage
@@ -300,7 +470,19 @@ def select_digit_blobs(mask, ink):
     centre = np.array(ndimage.center_of_mass(np.where(strong, ink, 0)))
     centres = np.array(ndimage.center_of_mass(np.where(mask, ink, 0), labels, index))
     distance = np.hypot(*(centres - centre).T) / (0.15 * np.hypot(*mask.shape))
-    core = int(np.argmax(weight / (1 + distance**2)))
+    # A blob lying along a quarter of an edge is the paper's edge or a
+    # shadow's, not ink: the digit touches the edge only where it is cut.
+    contact = np.max(
+        [
+            np.bincount(edge, minlength=n + 1)[1:] / len(edge)
+            for edge in (labels[0], labels[-1], labels[:, 0], labels[:, -1])
+        ],
+        axis=0,
+    )
+    edge = contact >= 0.25
+    if edge.all():
+        edge[:] = False
+    core = int(np.argmax(np.where(edge, 0, weight) / (1 + distance**2)))
     boxes = ndimage.find_objects(labels)
     keep = np.zeros(n, bool)
     keep[core] = True
@@ -311,6 +493,7 @@ def select_digit_blobs(mask, ink):
         joined = np.array(
             [
                 not keep[i]
+                and not edge[i]
                 and weight[i] > 0.01 * weight[core]
                 and box[0].start < bottom + grow
                 and box[0].stop > top - grow
@@ -340,6 +523,9 @@ def find_digit(
     remove_lines=True,
     remove_specks=True,
     select_digit=True,
+    digit_extent=None,
+    max_tilt=MAX_TILT,
+    divide=False,
 ):
     """The digit's pixels in the ink: flatten, threshold, drop lines and specks, select.
 
@@ -355,6 +541,14 @@ def find_digit(
         The axes where the whole picture showed several parallel ruled lines.
     flatten, threshold, remove_lines, remove_specks, select_digit
         The normaliser's steps (``flatten`` is ``flatten_illumination``).
+    digit_extent : float or (float, float), default=None
+        The digit's share of the picture's width and height, when known
+        (see :func:`ruled_lines`).
+    max_tilt : float, default=MAX_TILT
+        How far off the picture's axes ruled lines are looked for, in
+        radians (0: only lines along the axes).
+    divide : bool, default=False
+        Divide the light out rather than subtract it (:func:`flatten_light`).
 
     Returns
     -------
@@ -376,13 +570,15 @@ def find_digit(
     from scipy import ndimage
 
     if flatten:
-        ink = flatten_light(ink, stroke_room)
+        ink = flatten_light(ink, stroke_room, divide=divide)
     if float(ink.max()) - float(np.median(ink)) < 0.08:
         raise ImageError(f"{name}: no ink found (the picture is almost uniform).")
     mask = threshold_ink(ink, threshold, stroke_room)
     removed = np.zeros_like(mask)
     if remove_lines:
-        lines, longest, families = ruled_lines(mask, ink, families)
+        lines, longest, families = ruled_lines(
+            mask, ink, families, max_tilt=max_tilt, digit_extent=digit_extent
+        )
         # A line that leaves almost nothing behind was the digit (a 1 across a scan).
         if lines.any() and (mask & ~lines).sum() >= 0.25 * longest:
             mask, removed = mask & ~lines, lines

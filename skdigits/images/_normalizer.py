@@ -62,29 +62,48 @@ class DigitImageNormalizer(TransformerMixin, BaseEstimator):
         channel where it is darkest relative to the paper's colour: blue or
         coloured ink then stands out from the grey print of squared paper,
         and warm light does not count as ink. False uses the grey level only.
-    flatten_illumination : bool, default=True
-        Subtract the slowly varying background, a grey-level opening (a
-        sixth of the picture wide when finding the digit, half the digit's
-        size when reading it): removes light gradients, shadows and the dark
-        corners of dim photos.
+    flatten_illumination : bool or "subtract", default=True
+        Take the slowly varying light away before the threshold. The
+        paper's brightness is estimated at a scale much larger than a
+        stroke, a grey-level closing of the paper (an opening of the ink): a
+        sixth of the picture wide when finding the digit, then six pen
+        widths of the digit found (at most half its size) when reading it.
+        True divides it out (for dark ink: a stroke in a shadow keeps its
+        contrast, and shadows, vignetting, folds and a dark edge are paper);
+        "subtract" subtracts it, at half the digit's size on the second
+        reading (as 0.1.0 did); False leaves the light as it is.
     threshold : {"otsu", "sauvola", "local"} or None, default="otsu"
         How ink is told from paper: Otsu's threshold with hysteresis (faint
         stretches of a stroke down to half the threshold are kept where they
         touch strong ink); Sauvola's local threshold (dim, uneven light);
         a local mean threshold; or None to keep every pixel above zero.
     remove_lines : bool, default=True
-        Remove straight horizontal or vertical lines that cross the whole
-        picture (ruled or squared paper, the edge of a scanned box) and the
-        thin pieces such lines leave behind. A line is spared where a stroke
-        crosses it or runs along it, and a line as dark and as wide as the
-        other ink is taken for a stroke drawn straight and stays.
+        Remove the straight lines of ruled or squared paper (and the edge
+        of a scanned box), and the thin pieces such lines leave behind. For
+        each axis the lines' direction (within ``line_tilt``) and spacing
+        are estimated from the picture by projection profiles; lines are
+        runs of ink a quarter of the picture long in that direction or
+        within two degrees of it (oriented openings with long line
+        footprints, which follow a curled page), covering three quarters
+        of the picture (60 % when three or more lie parallel). A line is
+        spared where a stroke crosses it or runs along it; a lone line, or
+        one as dark and as wide as the digit's ink, touching it and no
+        longer than it could be, is taken for a stroke drawn straight and
+        stays, unless the paper repeats it three times.
+    line_tilt : float, default=12.0
+        How far, in degrees, ruled lines may run off the picture's axes (a
+        phone held askew, perspective). 0 looks for horizontal and vertical
+        lines only.
     remove_specks : bool, default=True
         Drop connected ink blobs smaller than 5 % of the largest (dust, noise).
     select_digit : bool, default=True
         Keep only the blob(s) of the digit: the blob with the most ink
         (squared, so contrast counts more than area) near the centre of mass
         of the strongest ink, with the blobs close to it (a 5's hat, a
-        broken stroke). Drops shadows, dots, box edges and marks elsewhere.
+        broken stroke). A blob lying along a quarter of an edge of the
+        picture (the paper's edge, a shadow's) is never chosen or joined
+        while another blob is there. Drops shadows, dots, box edges and
+        marks elsewhere.
     digit_size : int or None, default=96
         Read the digit's region again from the picture so that the digit is
         about this many pixels tall or wide (never more than the picture's
@@ -115,7 +134,7 @@ class DigitImageNormalizer(TransformerMixin, BaseEstimator):
     -----
     Files are decoded with at most 3 megapixels (a 12-megapixel JPEG at half
     its size while decoding), plenty for a digit: a 12-megapixel photo is
-    normalised in about 0.1 s. A picture whose ink was hard to find (faint
+    normalised in about 0.13 s. A picture whose ink was hard to find (faint
     ink, or other marks nearly as strong as the digit) is reported by
     :func:`~skdigits.images.normalize_picture` (``hard_to_find``);
     ``skdigits predict`` flags it. See the user guide's page on reading your own pictures for what
@@ -137,9 +156,10 @@ class DigitImageNormalizer(TransformerMixin, BaseEstimator):
     _parameter_constraints: dict = {
         "invert": [StrOptions({"auto"}), "boolean"],
         "color": ["boolean"],
-        "flatten_illumination": ["boolean"],
+        "flatten_illumination": [StrOptions({"subtract"}), "boolean"],
         "threshold": [StrOptions({"otsu", "sauvola", "local"}), None],
         "remove_lines": ["boolean"],
+        "line_tilt": [Interval(Real, 0, 45, closed="both")],
         "remove_specks": ["boolean"],
         "select_digit": ["boolean"],
         "digit_size": [Interval(Integral, 8, 512, closed="both"), None],
@@ -157,6 +177,7 @@ class DigitImageNormalizer(TransformerMixin, BaseEstimator):
         flatten_illumination=True,
         threshold="otsu",
         remove_lines=True,
+        line_tilt=12.0,
         remove_specks=True,
         select_digit=True,
         digit_size=96,
@@ -170,6 +191,7 @@ class DigitImageNormalizer(TransformerMixin, BaseEstimator):
         self.flatten_illumination = flatten_illumination
         self.threshold = threshold
         self.remove_lines = remove_lines
+        self.line_tilt = line_tilt
         self.remove_specks = remove_specks
         self.select_digit = select_digit
         self.digit_size = digit_size

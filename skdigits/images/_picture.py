@@ -22,10 +22,13 @@ from ._ink import (
     ink_is_dark,
     luma,
     measure_ink,
+    pen_width,
     resize,
 )
 
 _WORK_SIZE = 256  # longest side pictures are searched for the digit at
+# Reading the digit again: the paper's light measured this many pen widths wide.
+STROKE_ROOM = 6
 # "Hard to find": the digit's ink under twice the paper's strongest noise, or
 # more than 40 % of the ink weight dropped as not the digit.
 _HARD_CONTRAST, _HARD_DROPPED = 2.0, 0.4
@@ -84,6 +87,7 @@ def normalize_array(
     flatten_illumination=True,
     threshold="otsu",
     remove_lines=True,
+    line_tilt=12.0,
     remove_specks=True,
     select_digit=True,
     digit_size=96,
@@ -100,23 +104,26 @@ def normalize_array(
     errors refer to it. Returns a :class:`NormalizedPicture`; raises
     :class:`~skdigits.exceptions.ImageError` when the picture holds no ink.
     """
-    steps = {
-        "flatten": flatten_illumination,
-        "threshold": threshold,
-        "remove_lines": remove_lines,
-        "remove_specks": remove_specks,
-        "select_digit": select_digit,
-    }
     picture = as_uint8(picture)
     height, width = picture.shape[:2]
     scale = min(1.0, _WORK_SIZE / max(height, width))
     small = resize(picture, (round(height * scale), round(width * scale)))
     dark = invert is True or (invert == "auto" and ink_is_dark(luma(small)))
+    divide = flatten_illumination is True  # "subtract": the light subtracted, as 0.1.0 did
+    steps = {
+        "flatten": bool(flatten_illumination),
+        "divide": divide and dark,
+        "threshold": threshold,
+        "remove_lines": remove_lines,
+        "remove_specks": remove_specks,
+        "select_digit": select_digit,
+        "max_tilt": np.radians(line_tilt),
+    }
     paper = (
         np.median(border_pixels(small), axis=0).astype(np.float32) if picture.ndim == 3 else None
     )
     ink = measure_ink(small, dark, paper, color=color)
-    chroma = color and ink_is_coloured(ink, small, dark, flatten=flatten_illumination)
+    chroma = color and ink_is_coloured(ink, small, dark, flatten=bool(flatten_illumination))
     if chroma:
         ink = measure_ink(small, dark, paper, color=color, chroma=True)
     second = digit_size is not None and box_size is not None
@@ -126,7 +133,15 @@ def normalize_array(
     if second:
         region, factor, side, corner = digit_region(picture, mask, scale, digit_size)
         ink = measure_ink(region, dark, paper, color=color, chroma=chroma)
-        ink, mask, again, _ = find_digit(ink, name, side * READ_ROOM, families, **steps)
+        room = side * READ_ROOM
+        if divide:
+            # The paper's light at a few pen widths: wider than any stroke,
+            # narrower than the shadows and folds around a thin-penned digit.
+            room = min(room, STROKE_ROOM * pen_width(mask) * factor / scale)
+        rows, cols = np.nonzero(mask)  # the digit's share of the region, across and down
+        reach = (np.ptp(cols) + 1, np.ptp(rows) + 1)
+        extent = tuple(r / scale * factor / n for r, n in zip(reach, ink.shape[::-1]))
+        ink, mask, again, _ = find_digit(ink, name, room, families, digit_extent=extent, **steps)
         # Marks dropped are judged on the whole picture, contrast on the digit's region.
         info = {
             "ink_contrast": again["ink_contrast"],
