@@ -24,7 +24,11 @@ import time
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-PHOTOS = "/work/shared/data/realdigits-dev/photos/3/*"
+# the dev set's photos of threes: SKDIGITS_REALDIGITS, else ../shared beside the repository
+DEV_SET = os.environ.get(
+    "SKDIGITS_REALDIGITS", os.path.join(HERE, "..", "..", "shared", "data", "realdigits-dev")
+)
+PHOTOS = os.path.join(DEV_SET, "photos", "3", "*")
 
 # The former path: each network loaded with Keras as the file is read (the NumPy
 # reader told to refuse it), predictions then on the NumPy pass of its weights.
