@@ -265,6 +265,7 @@ def _clean(ink, name, room, families, settings, digits=None):
     )
     if settings["remove_lines"]:
         lines, longest, families = ruled_lines(mask, ink, families)
+        lines = _across_the_picture(lines)
         if lines.any() and (mask & ~lines).sum() >= 0.25 * longest:
             mask = mask & ~lines
         thin = line_fragments(mask)
@@ -277,6 +278,27 @@ def _clean(ink, name, room, families, settings, digits=None):
     if not mask.any():
         raise ImageError(f"{name}: no ink found after removing lines and specks.")
     return ink, mask, info, families
+
+
+def _across_the_picture(lines):
+    """The lines that cross the whole picture (nine tenths of it), not runs along the digits.
+
+    On a line of writing, strokes of several digits (the bars of 3s, the
+    top of a 5) line up into long runs that :func:`ruled_lines` would take
+    for a line of the paper; the paper's lines run from edge to edge.
+    """
+    from scipy import ndimage
+
+    if not lines.any():
+        return lines
+    labels, _ = ndimage.label(lines, structure=np.ones((3, 3), bool))
+    height, width = lines.shape
+    keep = [
+        index
+        for index, box in enumerate(ndimage.find_objects(labels), start=1)
+        if box[1].stop - box[1].start >= 0.9 * width or box[0].stop - box[0].start >= 0.9 * height
+    ]
+    return np.isin(labels, keep)
 
 
 def _components(mask):
