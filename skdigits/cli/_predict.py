@@ -100,7 +100,6 @@ def run(args):
     if args.show:
         check_output_folder(args.show, "pictures")
     from ..images import DigitReader, list_image_files
-    from ..persistence import sniff
     from ..pretrained import load_default_model
 
     files = list_image_files(inputs)
@@ -116,24 +115,14 @@ def run(args):
             raise UsageError(str(exc)) from None
     if args.number:
         return _run_number(args, model, files)
+
+    def show(path, reading, result):
+        return save_side_by_side(
+            path(), reading.picture, reading.seen, result["digit"], result["probability"]
+        )
+
     reader = DigitReader(model, min_probability=args.min_probability)
-    results, used_names = [], set()
-    for file in files:
-        kind = sniff(file) if os.path.isfile(file) else None
-        if kind in _MODEL_HINTS:
-            results.append({"file": file, "error": _MODEL_HINTS[kind]})
-            continue
-        reading = reader.read(file, keep_picture=bool(args.show))
-        result = reading.as_dict()
-        if args.show and reading.error is None:
-            result["picture"] = save_side_by_side(
-                os.path.join(args.show, picture_name(file, used_names)),
-                reading.picture,
-                reading.seen,
-                result["digit"],
-                result["probability"],
-            )
-        results.append(result)
+    results = _read_each(reader, files, args.show, show)
     _print_results(
         results,
         args.json,
@@ -152,6 +141,36 @@ def run(args):
     if failed and not args.json:
         print(f"{failed} of {len(results)} pictures could not be read as a digit.")
     return 1 if failed else 0
+
+
+def _read_each(reader, files, show_folder, show):
+    """Each picture's reading as a dict, in order; ``show(path, reading, result)`` for --show.
+
+    A model or pickle file among the pictures gets its hint instead of a
+    reading. With ``show_folder``, ``show`` is called for each picture read
+    without error, with ``path()`` giving a fresh file name in that folder;
+    it returns the path it wrote, or None when it wrote nothing.
+    """
+    from ..persistence import sniff
+
+    results, used_names = [], set()
+    for file in files:
+        kind = sniff(file) if os.path.isfile(file) else None
+        if kind in _MODEL_HINTS:
+            results.append({"file": file, "error": _MODEL_HINTS[kind]})
+            continue
+        reading = reader.read(file, keep_picture=bool(show_folder))
+        result = reading.as_dict()
+        if show_folder and reading.error is None:
+
+            def path(file=file):
+                return os.path.join(show_folder, picture_name(file, used_names))
+
+            saved = show(path, reading, result)
+            if saved is not None:
+                result["picture"] = saved
+        results.append(result)
+    return results
 
 
 def _print_results(results, as_json, describe):
@@ -180,24 +199,17 @@ def _print_results(results, as_json, describe):
 def _run_number(args, model, files):
     """``--number``: print the number in each picture; exit 1 when some pictures failed."""
     from ..images import NumberReader
-    from ..persistence import sniff
     from ._pictures import save_number
 
     reader = NumberReader(model, min_probability=args.min_probability)
-    results, used_names = [], set()
-    for file in files:
-        kind = sniff(file) if os.path.isfile(file) else None
-        if kind in _MODEL_HINTS:
-            results.append({"file": file, "error": _MODEL_HINTS[kind]})
-            continue
-        reading = reader.read(file, keep_picture=bool(args.show))
-        result = reading.as_dict()
-        if reading.error is None and not reading.digits:
-            result = {"file": file, "error": reading.unsure_because[0]}
-        elif args.show and reading.error is None:
-            path = os.path.join(args.show, picture_name(file, used_names))
-            result["picture"] = save_number(path, reading)
-        results.append(result)
+
+    def show(path, reading, result):
+        return save_number(path(), reading) if reading.digits else None
+
+    results = _read_each(reader, files, args.show, show)
+    for i, (file, result) in enumerate(zip(files, results)):
+        if "error" not in result and not result["digits"]:  # a picture without ink
+            results[i] = {"file": file, "error": result["unsure_because"][0]}
     _print_results(
         results,
         args.json,
