@@ -21,17 +21,41 @@ version = release
 extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
+    "sphinx.ext.intersphinx",
     "numpydoc",
     "sphinx_design",
     "sphinx_gallery.gen_gallery",
 ]
-# No intersphinx_mapping: sphinx.ext.intersphinx fetches scikit-learn's,
-# NumPy's and Keras' objects.inv from their sites at build time, and the
-# build must work offline (CI has no network). References such as
-# :class:`~sklearn.pipeline.Pipeline` render as code without a link. To link
-# them, ship the inventories in docs/_inventories/ and map each site to its
-# file, e.g. {"sklearn": ("https://scikit-learn.org/stable/",
-# "_inventories/sklearn.inv")} (Keras' site is not Sphinx: it has none).
+# Links to scikit-learn, NumPy, Keras and Python from inventories kept in
+# docs/_inventories/ (written by make_inventories.py there from the installed
+# packages; Keras' site publishes none, so its file, like Python's, is a short
+# hand-kept table):
+# intersphinx reads the local files and never fetches the sites' objects.inv,
+# so the build stays offline.
+intersphinx_mapping = {
+    "sklearn": ("https://scikit-learn.org/stable/", "_inventories/sklearn.inv"),
+    "numpy": ("https://numpy.org/doc/stable/", "_inventories/numpy.inv"),
+    "keras": ("https://keras.io/api/", "_inventories/keras.inv"),
+    "python": ("https://docs.python.org/3/", "_inventories/python.inv"),
+}
+# Types in the numpydoc Parameters/Returns/Attributes sections become links
+# ("ndarray of shape (n, 784)" links ndarray), for the names listed here and
+# numpydoc's own (Python builtins, NumPy); other words stay plain text.
+numpydoc_xref_param_type = True
+numpydoc_xref_ignore = "all"
+numpydoc_xref_aliases = {
+    "bool": ":class:`python:bool`",
+    "boolean": ":class:`python:bool`",
+    "os.PathLike": ":class:`os.PathLike`",
+    "array-like": ":term:`array-like`",
+    "estimator": ":term:`estimator`",
+    "Pipeline": "sklearn.pipeline.Pipeline",
+    "keras.Model": ":class:`keras.Model`",
+    "DigitClassifier": "skdigits.DigitClassifier",
+    "DigitImageNormalizer": "skdigits.DigitImageNormalizer",
+    "PixelScaler": "skdigits.PixelScaler",
+    "ImageReshaper": "skdigits.ImageReshaper",
+}
 autosummary_generate = True
 autodoc_default_options = {"inherited-members": False}
 numpydoc_show_class_members = False
