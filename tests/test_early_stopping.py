@@ -129,6 +129,21 @@ def test_without_early_stopping_the_record_is_mlp_classifiers(vectors):
     assert clf.best_epoch_ is None
 
 
+def test_validation_split_still_works_holding_out_the_last_rows_without_stopping(vectors):
+    # Keras' validation_split is kept, not deprecated, because it is not
+    # validation_fraction (docs/mlp.rst): the last rows as given, scored after
+    # every epoch, no stopping, the last epoch's weights, no MLPClassifier record.
+    X, _, y, _ = vectors
+    X, y = X[:500], y[:500]
+    clf = tiny(epochs=3, validation_split=0.2).fit(X, y)
+    assert clf.n_iter_ == 3 and clf.t_ == 3 * 400
+    assert len(clf.history_["val_loss"]) == len(clf.history_["val_accuracy"]) == 3
+    assert clf.validation_scores_ is None and clf.best_epoch_ is None
+    # the held-out rows are the last 100, scored with the final weights
+    assert clf.history_["val_accuracy"][-1] == pytest.approx(clf.score(X[400:], y[400:]))
+    assert clf.history_["val_accuracy"][-1] != pytest.approx(clf.score(X[:100], y[:100]))
+
+
 def test_history_grows_across_warm_starts_and_partial_fits(vectors):
     X, _, y, _ = vectors
     clf = tiny(epochs=2, warm_start=True).fit(X, y)
