@@ -351,9 +351,9 @@ def test_a_host_beyond_loopback_is_warned_about(model, quick_serve, capsys, monk
     binds = []
     real_bind = draw_command._bind
 
-    def loopback_bind(model, host, port):
+    def loopback_bind(model, host, port, **options):
         binds.append(host)
-        return real_bind(model, "127.0.0.1", port)  # the test itself stays on loopback
+        return real_bind(model, "127.0.0.1", port, **options)  # the test itself stays on loopback
 
     monkeypatch.setattr(draw_command, "_bind", loopback_bind)
     assert main(["draw", "--host", "0.0.0.0", "--port", "0", "--no-browser"]) == 0

@@ -5,9 +5,12 @@ import os
 import sys
 
 from ._common import UsageError
-from ._options import add_command, allow_pickle_options, model_options
+from ._options import add_command, allow_pickle_options, model_options, probability
 
 DEFAULT_PORT = 8765
+#: As ``skdigits predict --min-probability`` (the same default, so the page's
+#: number answers are the records ``predict --number --json`` prints).
+DEFAULT_MIN_PROBABILITY = 0.6
 
 
 def port_number(text):
@@ -28,16 +31,20 @@ def add_parser(subparsers):
     parser = add_command(
         subparsers,
         "draw",
-        help="draw a digit in a local web page and watch the model read it",
+        help="draw a digit or a number in a local web page and watch the model read it",
         description="Serve a page where you draw a digit with the mouse, a finger or a pen "
         "(or drop a photo) and see, after each stroke, the digit the model reads, its ten "
-        "probabilities and the 28x28 image it saw. The page talks to a small server on "
-        "this machine (POST /predict takes PNG or JPEG bytes and answers JSON); it "
-        "listens on 127.0.0.1 only unless --host says otherwise. Without a model, the "
-        "model that ships with skdigits (trained on full MNIST) is used.",
+        "probabilities and the 28x28 image it saw; in its number mode you write a number "
+        "of several digits on a wide canvas and see each digit read, with its box. The "
+        "page talks to a small server on this machine (POST /predict takes PNG or JPEG "
+        "bytes and answers JSON; POST /predict?number=1 answers the record of skdigits "
+        "predict --number --json); it listens on 127.0.0.1 only unless --host says "
+        "otherwise. Without a model, the model that ships with skdigits (trained on full "
+        "MNIST) is used.",
         epilog="examples:\n  skdigits draw\n"
         "  skdigits draw skdigits-model.skdigits --port 8000\n"
-        "  skdigits draw --no-browser --port 0",
+        "  skdigits draw --no-browser --port 0\n"
+        "  skdigits draw --number",
         parents=[model_options(optional=True), allow_pickle_options()],
     )
     parser.add_argument(
@@ -52,6 +59,20 @@ def add_parser(subparsers):
         default="127.0.0.1",
         help="interface to listen on (default: %(default)s, this machine "
         "only); 0.0.0.0 lets anyone on the network use the page",
+    )
+    parser.add_argument(
+        "--number",
+        action="store_true",
+        help="open the page in its number mode (a wide canvas for a number of several "
+        "digits); the page can switch modes at any time",
+    )
+    parser.add_argument(
+        "--min-probability",
+        type=probability,
+        default=DEFAULT_MIN_PROBABILITY,
+        metavar="P",
+        help="in number mode, flag digits read with a probability under P as unsure, "
+        "as skdigits predict --number does (default: %(default)s)",
     )
     parser.add_argument(
         "--no-browser",
@@ -94,16 +115,19 @@ def _open_browser(url):
         return False
 
 
-def _bind(model, host, port):
+def _bind(model, host, port, *, min_probability=DEFAULT_MIN_PROBABILITY):
     from ..draw import make_server
 
     try:
-        return make_server(model, host, DEFAULT_PORT if port is None else port)
+        return make_server(
+            model, host, DEFAULT_PORT if port is None else port, min_probability=min_probability
+        )
     except ValueError as exc:  # a model that does not read digits: say so in one line
         raise UsageError(f"cannot serve this model: {exc}") from None
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE and port is None:
-            return make_server(model, host, 0)  # the usual port is taken: any free one
+            # the usual port is taken: any free one
+            return make_server(model, host, 0, min_probability=min_probability)
         if exc.errno == errno.EADDRINUSE:
             raise UsageError(
                 f"port {port} is in use; choose another with --port, or --port 0 for any free port"
@@ -116,7 +140,7 @@ def run(args):
     from ..draw import is_loopback
 
     model = _load_model(args)  # predicts without TensorFlow (NumPy)
-    server = _bind(model, args.host, args.port)
+    server = _bind(model, args.host, args.port, min_probability=args.min_probability)
     if not is_loopback(args.host):
         print(
             f"skdigits: warning: listening on {args.host}: anyone who can reach this machine "
@@ -124,7 +148,7 @@ def run(args):
             file=sys.stderr,
             flush=True,
         )
-    url = server.url
+    url = server.url + ("#number" if args.number else "")
     print(f"Drawing page at {url}  (press Ctrl-C to stop)", flush=True)
     if not is_loopback(args.host):
         print(

@@ -4,8 +4,10 @@ The standard library's :class:`~http.server.ThreadingHTTPServer` serves one
 self-contained page (``draw.html``, shipped in the package) and one JSON
 endpoint, ``POST /predict``, that takes the bytes of a picture (PNG or JPEG)
 and answers with the digit, the ten probabilities and the 28x28 image the
-model saw. Nothing else is served: no file of the machine is ever read on a
-request's behalf.
+model saw; ``POST /predict?number=1`` reads a number of several digits and
+answers the record ``skdigits predict --number --json`` prints for it.
+Nothing else is served: no file of the machine is ever read on a request's
+behalf.
 """
 
 import base64
@@ -20,10 +22,11 @@ import traceback
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
+from urllib.parse import parse_qsl
 
 import numpy as np
 
-from ..images import DigitReader
+from ..images import NumberReader
 
 #: Largest request body accepted, in bytes; larger ones get 413.
 MAX_BODY_BYTES = 5 * 1024 * 1024
@@ -39,6 +42,15 @@ _QUEUE_SECONDS = 20
 #: Connections the listening socket holds before it refuses new ones: a
 #: classroom's worth arriving at once.
 LISTEN_BACKLOG = 128
+#: Digits read with a probability under this are unsure in ``?number=1``
+#: answers, as under ``skdigits predict``'s default ``--min-probability``.
+MIN_PROBABILITY = 0.6
+#: The query parameters of ``POST /predict``, with what each one asks for.
+QUERY_FLAGS = {
+    "number": "read a number of several digits in one line",
+    "seen": "add each digit's 28x28 image as the model saw it",
+}
+_TRUE, _FALSE = ("1", "true"), ("0", "false")
 #: Errors that only mean the browser went away: one quiet line, no traceback.
 _GONE = (ConnectionResetError, BrokenPipeError, ConnectionAbortedError, TimeoutError)
 _DRAIN_LIMIT = 8 * MAX_BODY_BYTES  # an oversized body up to this is read and dropped
@@ -113,6 +125,87 @@ def answer(reading, slots):
     }
 
 
+def number_answer(reading, *, seen=False):
+    """The ``/predict?number=1`` endpoint's answer for a reading that found digits.
+
+    Parameters
+    ----------
+    reading : NumberReading
+        What the number reader read in the picture.
+    seen : bool, default=False
+        Add to each digit ``seen``, the 28x28 image the model saw (a base64
+        PNG), as the page shows it.
+
+    Returns
+    -------
+    answer : dict
+        :meth:`NumberReading.as_dict <skdigits.images.NumberReading.as_dict>`:
+        the record ``skdigits predict --number --json`` prints, ``file``
+        being ``"the picture"``.
+    """
+    record = reading.as_dict()
+    if seen:
+        for one, digit in zip(record["digits"], reading.digits):
+            one["seen"] = _png_base64(digit.seen)
+    return record
+
+
+def _clip(text, limit=60):
+    """``text`` as repr, cut to about ``limit`` characters (error messages echo what came)."""
+    return repr(text) if len(text) <= limit else repr(text[:limit]) + "..."
+
+
+def predict_options(query):
+    """The options a ``POST /predict`` query string asks for.
+
+    Parameters
+    ----------
+    query : str
+        What follows ``?`` in the request's path (``""`` for none).
+
+    Returns
+    -------
+    options : dict
+        ``{"number": bool, "seen": bool}``: both False without a query.
+
+    Raises
+    ------
+    ValueError
+        For a query that is not ``name=value`` pairs, an unknown or repeated
+        name, a value other than 1 or 0 (true or false), or ``seen=1``
+        without ``number=1``; the message says what was expected.
+    """
+    expected = f"number=1 ({QUERY_FLAGS['number']}) and, with it, seen=1 ({QUERY_FLAGS['seen']})"
+    options = dict.fromkeys(QUERY_FLAGS, False)
+    try:
+        pairs = parse_qsl(query, keep_blank_values=True, strict_parsing=bool(query))
+    except ValueError:
+        raise ValueError(
+            f"cannot read the query {_clip(query)}: expected name=value pairs joined by & "
+            f"({expected})"
+        ) from None
+    given = set()
+    for name, value in pairs:
+        if name not in QUERY_FLAGS:
+            raise ValueError(
+                f"unknown query parameter {_clip(name)} for /predict; it takes {expected}"
+            )
+        if name in given:
+            raise ValueError(f"the query parameter {name!r} is given twice; give it once")
+        given.add(name)
+        if value.lower() not in _TRUE + _FALSE:
+            raise ValueError(
+                f"the query parameter {name}={_clip(value)} must be 1 or 0 (true or false); "
+                f"{name}=1 means: {QUERY_FLAGS[name]}"
+            )
+        options[name] = value.lower() in _TRUE
+    if options["seen"] and not options["number"]:
+        raise ValueError(
+            "seen=1 goes with number=1: a single digit's answer always holds the image seen"
+        )
+    return options
+
+
 def decoded_pixels(data):
     """How many pixels the picture in ``data`` decodes to, read from its header alone.
 
@@ -144,7 +237,7 @@ def _page():
 
 
 class DrawRequestHandler(BaseHTTPRequestHandler):
-    """``GET /`` (the page), ``POST /predict`` (JSON); everything else 404."""
+    """``GET /`` (the page), ``POST /predict[?number=1]`` (JSON); everything else 404."""
 
     server_version = "skdigits-draw"
     sys_version = ""
@@ -271,7 +364,7 @@ class DrawRequestHandler(BaseHTTPRequestHandler):
         return self.rfile.read(length) if length else b""
 
     def do_POST(self):  # noqa: N802
-        """Read the digit in the picture POSTed to ``/predict``."""
+        """Read the digit (with ``?number=1``: the number) in the picture POSTed to ``/predict``."""
         if not self._host_allowed() or not self._same_origin():
             return
         if self._path() != "/predict":
@@ -280,6 +373,11 @@ class DrawRequestHandler(BaseHTTPRequestHandler):
             return
         data = self._read_body()
         if data is None:
+            return
+        try:  # after the body is read, so the connection stays usable
+            options = predict_options(self.path.partition("?")[2])
+        except ValueError as exc:
+            self._error(HTTPStatus.BAD_REQUEST, str(exc))
             return
         n_pixels = decoded_pixels(data)
         if n_pixels is not None and n_pixels > MAX_DECODED_PIXELS:
@@ -299,9 +397,10 @@ class DrawRequestHandler(BaseHTTPRequestHandler):
             return
         try:
             # Read as ``skdigits predict`` reads a file: in colour, at most READ_PIXELS.
-            reading = self.server.reader.read(data, name="the picture")
-            if reading.error is None:
-                body = answer(reading, self.server.slots)
+            if options["number"]:
+                error, body = self._read_number(data, seen=options["seen"])
+            else:
+                error, body = self._read_digit(data)
         except Exception as exc:  # a bug, not the user's picture: say so, keep serving
             traceback.print_exc(file=sys.stderr)
             self._error(
@@ -311,10 +410,26 @@ class DrawRequestHandler(BaseHTTPRequestHandler):
             return
         finally:
             self.server.readers.release()
-        if reading.error is not None:  # not a picture, or no ink
-            self._error(HTTPStatus.BAD_REQUEST, reading.error)
+        if error is not None:  # not a picture, or no ink
+            self._error(HTTPStatus.BAD_REQUEST, error)
             return
         self._json(HTTPStatus.OK, body)
+
+    def _read_digit(self, data):
+        """(error, None) or (None, the answer) for one digit."""
+        reading = self.server.reader.read(data, name="the picture")
+        if reading.error is not None:
+            return reading.error, None
+        return None, answer(reading, self.server.slots)
+
+    def _read_number(self, data, *, seen):
+        """(error, None) or (None, the answer) for a number; no ink is an error, as in the CLI."""
+        reading = self.server.number_reader.read(data, name="the picture")
+        if reading.error is not None:
+            return reading.error, None
+        if not reading.digits:
+            return reading.unsure_because[0], None
+        return None, number_answer(reading, seen=seen)
 
 
 class DrawServer(ThreadingHTTPServer):
@@ -324,11 +439,20 @@ class DrawServer(ThreadingHTTPServer):
     ----------
     address : (host, port)
         Where to listen; port 0 picks a free port.
-    reader : skdigits.images.DigitReader
-        Reads the digit in POSTed pictures; its model must predict the
+    reader : skdigits.images.NumberReader
+        Reads the number in pictures POSTed with ``?number=1``; its
+        ``digit_reader`` reads the digit in the others (one reader, so one
+        lock around the model's forward pass). Its model must predict the
         digits 0-9 (a ValueError otherwise).
     log : callable or None, default=None
         Receives one line per request; None keeps quiet.
+
+    Attributes
+    ----------
+    reader : skdigits.images.DigitReader
+        Reads single digits (``reader.digit_reader``).
+    number_reader : skdigits.images.NumberReader
+        Reads numbers.
     """
 
     daemon_threads = True
@@ -339,8 +463,9 @@ class DrawServer(ThreadingHTTPServer):
         host = address[0]
         if ":" in host.strip("[]"):
             self.address_family = socket.AF_INET6
-        self.reader = reader
-        self.slots = digit_slots(reader)
+        self.number_reader = reader
+        self.reader = reader.digit_reader
+        self.slots = digit_slots(self.reader)
         self.log = log
         self.readers = threading.BoundedSemaphore(READERS)
         self.loopback_only = is_loopback(host)
@@ -370,7 +495,7 @@ class DrawServer(ThreadingHTTPServer):
         return f"http://{host}:{port}/"
 
 
-def make_server(model, host="127.0.0.1", port=0, *, log=None):
+def make_server(model, host="127.0.0.1", port=0, *, min_probability=MIN_PROBABILITY, log=None):
     """Make the drawing page's server for a fitted pipeline (not yet serving).
 
     Parameters
@@ -383,6 +508,10 @@ def make_server(model, host="127.0.0.1", port=0, *, log=None):
         this machine.
     port : int, default=0
         Port to listen on; 0 picks a free one (see :attr:`DrawServer.url`).
+    min_probability : float, default=0.6
+        Digits read with a probability under this are unsure in the
+        answers to ``POST /predict?number=1``, as under ``skdigits predict
+        --number --min-probability``.
     log : callable or None, default=None
         Receives one line per request.
 
@@ -408,8 +537,16 @@ def make_server(model, host="127.0.0.1", port=0, *, log=None):
     True
     >>> server.server_close()
     """
-    reader = DigitReader(model)
+    if (
+        isinstance(min_probability, bool)
+        or not isinstance(min_probability, (int, float, np.floating, np.integer))
+        or not 0.0 <= min_probability <= 1.0
+    ):
+        raise ValueError(
+            f"min_probability must be a probability in [0, 1]; got {min_probability!r}"
+        )
+    reader = NumberReader(model, min_probability=float(min_probability))
     # One prediction now, so the first stroke does not wait for the model's
     # lazy set-up (imports, the NumPy forward pass).
-    reader.predict_proba(np.zeros((1, 28, 28), dtype=np.uint8))
+    reader.digit_reader.predict_proba(np.zeros((1, 28, 28), dtype=np.uint8))
     return DrawServer((host, port), reader, log=log)
