@@ -7,6 +7,13 @@ former path (every network's Keras model built as loading did before,
 
     python benchmarks/loading.py [--runs 5] [--photo PICTURE] [--write]
 
+``load_pretrained()`` is split into its floor -- importing what the loaded
+pipeline is made of (NumPy, scikit-learn's pipeline and ensemble modules),
+which any loader of that object pays -- and the rest, skdigits' own part.
+Batch prediction is timed twice: wall time with NumPy's default BLAS
+threads, and CPU time on one BLAS thread, which a busy machine disturbs
+far less (a multi-threaded BLAS waits for its slowest thread).
+
 ``--write`` replaces the "Loading to predict" section of benchmarks/RESULTS.md.
 CPU seconds (user + system) are given beside wall seconds: on a shared
 machine the wall time also counts the other programs' turns.
@@ -38,6 +45,8 @@ _KERAS_PATH = (
     "c.numpy_activation_reason = lambda layers: 'baseline'; "
 )
 _LOAD = "import skdigits; skdigits.load_pretrained()"
+# What the loaded pipeline is made of, whoever loads it: the floor of _LOAD.
+_FLOOR = "import skdigits, numpy, sklearn.pipeline, sklearn.ensemble"
 _LOAD_KERAS = _KERAS_PATH + _LOAD
 _PREDICT_KERAS = (
     _KERAS_PATH
@@ -52,17 +61,39 @@ _BATCH = (
     "pipe = skdigits.load_pretrained()\n"
     "X, _ = skdigits.load_mnist_sample(return_X_y=True)\n"
     "pipe.predict_proba(X[:100])\n"
+    "clock = time.process_time if sys.argv[2] == 'cpu' else time.perf_counter\n"
     "times = []\n"
     "for _ in range(5):\n"
-    "    t = time.perf_counter(); pipe.predict_proba(X); times.append(time.perf_counter() - t)\n"
+    "    t = clock(); pipe.predict_proba(X); times.append(clock() - t)\n"
     "print(sorted(times)[2])\n"
 )
 
+# Both pipelines in one process (so TensorFlow is imported for both), their
+# predict_proba timed alternately: the prediction itself, without the
+# differences between a process with TensorFlow and one without.
+_BATCH_ONE_PROCESS = (
+    "import time, warnings, numpy as np, skdigits\n"
+    "import skdigits.model._classifier as c\n"
+    "warnings.simplefilter('ignore')\n"
+    "ours = skdigits.load_pretrained()\n"
+    "reason = c.numpy_activation_reason\n"
+    "c.numpy_activation_reason = lambda layers: 'baseline'\n"
+    "keras = skdigits.load_pretrained()\n"
+    "c.numpy_activation_reason = reason\n"
+    "X, _ = skdigits.load_mnist_sample(return_X_y=True)\n"
+    "times = {'ours': [], 'keras': []}\n"
+    "for _ in range(7):\n"
+    "    for name, pipe in (('ours', ours), ('keras', keras)):\n"
+    "        t = time.process_time(); pipe.predict_proba(X)\n"
+    "        times[name].append(time.process_time() - t)\n"
+    "print(np.median(times['ours']), np.median(times['keras']))\n"
+)
 
-def _measure(argv):
+
+def _measure(argv, env=None):
     """Wall seconds, CPU seconds and peak RSS (MB) of one fresh process; its stdout."""
     start = time.perf_counter()
-    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
     out = process.stdout.read()
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - start
@@ -122,6 +153,7 @@ def main():
     rows.append(("`skdigits predict PHOTO`, CPU (s)", c, "Keras path", kc, ""))
     rows.append(("`skdigits predict PHOTO`, peak RSS (MB)", m, "Keras path", km, "<= 300 MB"))
     (iw, ic, _), _ = _median([py, "-c", "import skdigits"], args.runs)
+    (fw, fc, _), _ = _median([py, "-c", _FLOOR], args.runs)
     (lw, lc, lm), _ = _median([py, "-c", _LOAD], args.runs)
     (kw, kc, km), _ = _median([py, "-c", _LOAD_KERAS], args.runs)
     rows.append(
@@ -137,6 +169,24 @@ def main():
         ("load_pretrained() over import skdigits, CPU (s)", lc - ic, "Keras path", kc - ic, "")
     )
     rows.append(("load_pretrained(), peak RSS (MB)", lm, "Keras path", km, ""))
+    rows.append(
+        (
+            "of which importing numpy, sklearn.pipeline, sklearn.ensemble, wall (s)",
+            fw - iw,
+            "",
+            None,
+            "",
+        )
+    )
+    rows.append(
+        (
+            "of which the rest: reading the file, building the pipeline, wall (s)",
+            lw - fw,
+            "",
+            None,
+            "",
+        )
+    )
     draws = [_first_draw_prediction(photo) for _ in range(args.runs)]
     rows.append(
         (
@@ -147,15 +197,34 @@ def main():
             "<= 3 s",
         )
     )
-    # alternating, so that both see the same share of a busy machine
-    times = {"numpy": [], "keras": []}
-    for _ in range(args.runs):
-        for path in times:
-            times[path].append(float(_measure([py, "-c", _BATCH, path])[3]))
-    batch, keras_batch = (statistics.median(t) for t in times.values())
+    # alternating, so that both see the same share of a busy machine; wall
+    # time with NumPy's own BLAS threads, and CPU time on one BLAS thread
+    # (what the arithmetic costs, whatever else the machine runs)
+    one_thread = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+    for clock, env, label in (
+        ("wall", None, "wall, default BLAS threads"),
+        ("cpu", one_thread, "CPU, one BLAS thread"),
+    ):
+        times = {"numpy": [], "keras": []}
+        for _ in range(args.runs):
+            for path in times:
+                argv = [py, "-c", _BATCH, path, clock]
+                times[path].append(float(_measure(argv, env)[3]))
+        batch, keras_batch = (statistics.median(t) for t in times.values())
+        rows.append(
+            (
+                f"predict_proba, 5,000 sample digits, {label} (ms)",
+                1000 * batch,
+                "Keras-built networks",
+                1000 * keras_batch,
+                "ratio <= 1.0",
+            )
+        )
+    pairs = [_measure([py, "-c", _BATCH_ONE_PROCESS], one_thread)[3].split() for _ in range(3)]
+    batch, keras_batch = (statistics.median(float(p[i]) for p in pairs) for i in (0, 1))
     rows.append(
         (
-            "predict_proba, 5,000 sample digits (ms)",
+            "predict_proba, 5,000 sample digits, CPU, one BLAS thread, both in one process (ms)",
             1000 * batch,
             "Keras-built networks",
             1000 * keras_batch,

@@ -119,6 +119,35 @@ def test_load_pretrained_imports_no_tensorflow():
     assert out[-1] == "[]"
 
 
+def test_evaluating_and_summarising_a_loaded_model_imports_no_tensorflow(
+    saved, fitted_pipeline, small_split
+):
+    # evaluate's n_parameters and the report's layer table come from the file
+    X_test, y_test = small_split[1][:50], small_split[3][:50]
+    np.save(saved.parent / "Xe.npy", X_test)
+    np.save(saved.parent / "ye.npy", y_test)
+    out = _run(
+        "import json, sys, numpy as np\n"
+        "from skdigits import evaluate, load_model\n"
+        "from skdigits.reporting._report import model_summary\n"
+        "model = load_model(sys.argv[1])\n"
+        "result = evaluate(model, np.load(sys.argv[2]), np.load(sys.argv[3]))\n"
+        "print(json.dumps([result['n_parameters'], model_summary(model)['layers']]))\n"
+        "print(sorted(m for m in ('tensorflow', 'keras', 'scikeras') if m in sys.modules))\n",
+        saved,
+        saved.parent / "Xe.npy",
+        saved.parent / "ye.npy",
+    )
+    assert out[-1] == "[]"
+    n_parameters, layers = json.loads(out[0])
+    keras_model = fitted_pipeline["classifier"].model_
+    assert n_parameters == keras_model.count_params()
+    from skdigits.reporting._report import model_summary
+
+    assert layers == model_summary(fitted_pipeline)["layers"]  # as Keras' layers give it
+    assert [layer["type"] for layer in layers] == [type(x).__name__ for x in keras_model.layers]
+
+
 # -- the same probabilities as Keras -------------------------------------------------
 @pytest.mark.parametrize("activation", NUMPY_ACTIVATIONS)
 def test_numpy_path_matches_keras_for_every_activation(tmp_path, small_split, activation):

@@ -17,5 +17,7 @@ __getattr__, __dir__, __all__ = attach(
         "augment_images": "._augment",
         "epoch_observation": "._epochs",
         "observing_epochs": "._epochs",
+        "network_layers": "._summary",
+        "count_parameters": "._summary",
     },
 )

@@ -326,6 +326,7 @@ def _with_weights(config, layers, weights, where):
                 f"{where}: the weights of Dense layer {name!r} are missing or not of shape "
                 f"({width}, {units}) and ({units},)."
             )
-        stack.append((arrays[0].astype(np.float32), arrays[1].astype(np.float32), activation))
+        kernel, bias = (a.astype(np.float32, copy=False) for a in arrays)  # float16 widened
+        stack.append((kernel, bias, activation))
         width = units
     return KerasMember(config, n_inputs, width, stack, None)

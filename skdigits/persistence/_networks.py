@@ -52,12 +52,16 @@ class StoredNetwork:
         ``(kernel, bias, activation)`` of each Dense layer, float32.
     reason : str or None
         Why ``dense_layers`` is None.
+    config : dict
+        The network's architecture, the member's checked ``config.json``
+        (what :func:`skdigits.model.network_layers` describes).
     """
 
     def __init__(self, data, member, path, read):
         self.data = data
         self.member = member
         self.path = path
+        self.config = read.config
         self.n_inputs = read.n_inputs
         self.n_outputs = read.n_outputs
         self.dense_layers = read.dense_layers

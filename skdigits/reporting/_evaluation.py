@@ -8,6 +8,7 @@ import time
 
 import numpy as np
 
+from ..model import count_parameters
 from ..utils import find_classifier
 
 
@@ -126,7 +127,6 @@ def evaluate_with_probabilities(estimator, X, y, *, n_pairs=5):
     per_class = {
         _plain(label): {k: _plain(v) for k, v in report[str(label)].items()} for label in classes
     }
-    keras_model = getattr(find_classifier(estimator), "model_", None)
     result = {
         "n_samples": int(len(y)),
         "accuracy": float(np.mean(y_pred == y)),
@@ -139,7 +139,7 @@ def evaluate_with_probabilities(estimator, X, y, *, n_pairs=5):
             {k: _plain(v) for k, v in row.items()}
             for row in most_confused_pairs(y, y_pred, n=n_pairs, labels=classes).to_dict("records")
         ],
-        "n_parameters": None if keras_model is None else int(keras_model.count_params()),
+        "n_parameters": count_parameters(find_classifier(estimator)),
         "predict_seconds": float(predict_seconds),
     }
     return result, proba

@@ -15,6 +15,7 @@ import platform
 import numpy as np
 
 from .._version import __version__
+from ..model import network_layers
 from ..utils import as_images, atomic_open, find_classifier
 from ._evaluation import evaluate_with_probabilities
 from ._plotting import misclassified_figure, plain_text, plot_digits, plot_history
@@ -101,21 +102,7 @@ def model_summary(estimator):
     ['Dense', 'Dense']
     """
     classifier = find_classifier(estimator)
-    model = getattr(classifier, "model_", None)
-    layers = []
-    if model is not None:
-        for layer in model.layers:
-            activation = getattr(layer, "activation", None)
-            layers.append(
-                {
-                    "name": layer.name,
-                    "type": type(layer).__name__,
-                    "units": getattr(layer, "units", None),
-                    "activation": getattr(activation, "__name__", None),
-                    "rate": getattr(layer, "rate", None),
-                    "parameters": int(layer.count_params()),
-                }
-            )
+    layers = network_layers(classifier)
     params = {
         key: (
             value
@@ -126,8 +113,8 @@ def model_summary(estimator):
     }
     return {
         "estimator": type(classifier).__name__,
-        "layers": layers,
-        "n_parameters": None if model is None else int(model.count_params()),
+        "layers": [] if layers is None else layers,
+        "n_parameters": None if layers is None else sum(layer["parameters"] for layer in layers),
         "hyper_parameters": params,
         "training_seconds": getattr(classifier, "fit_time_", None),
     }
