@@ -24,6 +24,12 @@ fit 2 only.
     SKDIGITS_DATA=../shared/data python benchmarks/early_stopping.py         # full MNIST
     python benchmarks/early_stopping.py --sample --epochs 10                  # embedded sample
     python benchmarks/early_stopping.py --check                               # k of 2k == k
+    SKDIGITS_DATA=../shared/data python benchmarks/early_stopping.py --seeds 0 1 2
+
+``--seeds`` compares accuracies only, as medians over seeds (one seed's gap is
+inside the epoch-to-epoch wandering of the test score), and replays the
+stopping rule on the validation loss beside the accuracy (see
+:func:`seed_study`).
 """
 
 import argparse
@@ -134,15 +140,151 @@ def check_prefix_claim():
     return worst
 
 
+def _replay(scores, n_iter_no_change=10, tol=1e-4):
+    """The epoch early stopping keeps and the epochs it runs, given each epoch's score.
+
+    The classifier's own rule (``skdigits.model._training.EarlyStopping``),
+    replayed on scores recorded after every epoch of a fit run to the end.
+    """
+    from skdigits.model._training import EarlyStopping
+
+    rule = EarlyStopping(n_iter_no_change, tol)
+    for score in scores:
+        rule.update(score)
+        if rule.stopped:
+            break
+    return rule.best_epoch, rule.epochs_done
+
+
+def _scored_fits(seed, epochs, X, y, Xt, yt):
+    """The two fits of one seed: per-epoch test accuracy of each, validation scores of one."""
+    import numpy as np
+    from sklearn.metrics import log_loss
+    from sklearn.model_selection import train_test_split
+
+    from skdigits import DigitClassifier
+
+    sweep = DigitClassifier(epochs=epochs, random_state=seed)
+    test_all = []
+    _timed_fit(sweep, X, y, lambda done: test_all.append(sweep.score(Xt, yt)))
+
+    # early stopping's own rows: the split train_test_split gives for this seed
+    X_fit, X_val, y_fit, y_val = train_test_split(
+        X, y, test_size=0.1, stratify=y, random_state=seed
+    )
+    held = DigitClassifier(epochs=epochs, random_state=seed)
+    val_acc, val_loss, test_held = [], [], []
+
+    def score_held(done):
+        proba = held.predict_proba(X_val)
+        val_acc.append(float(np.mean(held.classes_[proba.argmax(axis=1)] == y_val)))
+        val_loss.append(float(log_loss(y_val, proba, labels=held.classes_)))
+        test_held.append(held.score(Xt, yt))
+
+    _timed_fit(held, X_fit, y_fit, score_held)
+    return test_all, val_acc, val_loss, test_held
+
+
+def seed_study(seeds, epochs, sample):
+    """Median over seeds of the sweep's best epochs and of early stopping, by accuracy and loss.
+
+    Per seed, two fits run to ``epochs`` without stopping, each scored after every
+    epoch: the sweep on all training rows (test accuracy of ``epochs=1..N``),
+    and a fit on early stopping's own 90 % (the stratified split of that seed),
+    scoring its 10 % (accuracy and log-loss) and the test set. A fit of ``k``
+    epochs is the first ``k`` epochs of a longer one (``--check``), so
+    replaying the stopping rule on those scores gives what
+    ``early_stopping=True`` keeps: on validation accuracy (the classifier's
+    rule, ``MLPClassifier``'s) and on validation loss (Keras' default monitor).
+    """
+    import numpy as np
+
+    X, y, Xt, yt = _data(sample)
+    rows = []
+    for seed in seeds:
+        start = time.perf_counter()
+        test_all, val_acc, val_loss, test_held = _scored_fits(seed, epochs, X, y, Xt, yt)
+        best_k = int(np.argmax(test_all)) + 1
+        kept_acc, ran_acc = _replay(val_acc)
+        kept_loss, ran_loss = _replay([-v for v in val_loss])
+        row = {
+            "seed": seed,
+            "best_k": best_k,
+            "best": test_all[best_k - 1],
+            "plateau": float(np.median(test_all[7:] or test_all)),
+            "acc_kept": kept_acc,
+            "acc_ran": ran_acc,
+            "acc": test_held[kept_acc - 1],
+            "loss_kept": kept_loss,
+            "loss_ran": ran_loss,
+            "loss": test_held[kept_loss - 1],
+            "minutes": (time.perf_counter() - start) / 60,
+            "sweep": test_all,
+        }
+        rows.append(row)
+        print(
+            f"seed {seed}: best fixed epochs {best_k} -> {row['best']:.4f} (median of "
+            f"epochs 8-{epochs}: {row['plateau']:.4f}); early stopping on accuracy: ran "
+            f"{ran_acc}, kept {kept_acc} -> {row['acc']:.4f}; on loss: ran {ran_loss}, kept "
+            f"{kept_loss} -> {row['loss']:.4f} ({row['minutes']:.1f} min)",
+            flush=True,
+        )
+        print("  sweep: " + " ".join(f"{s:.4f}" for s in test_all), flush=True)
+        print("  held-out fit, test: " + " ".join(f"{s:.4f}" for s in test_held), flush=True)
+        print("  validation accuracy: " + " ".join(f"{s:.4f}" for s in val_acc), flush=True)
+        print("  validation loss: " + " ".join(f"{s:.4f}" for s in val_loss), flush=True)
+
+    med = statistics.median
+    print()
+    print("| seed | best fixed epochs (test-chosen) | early stopping, accuracy | on loss |")
+    print("| --- | ---: | ---: | ---: |")
+    for r in rows:
+        print(
+            f"| {r['seed']} | {r['best']:.4f} (epochs={r['best_k']}) | {r['acc']:.4f} "
+            f"(ran {r['acc_ran']}, kept {r['acc_kept']}) | {r['loss']:.4f} (ran "
+            f"{r['loss_ran']}, kept {r['loss_kept']}) |"
+        )
+    best = med(r["best"] for r in rows)
+    acc = med(r["acc"] for r in rows)
+    loss = med(r["loss"] for r in rows)
+    print(f"| median | {best:.4f} | {acc:.4f} | {loss:.4f} |")
+    print(
+        f"| gap to the best fixed epochs, points (median) | | {100 * (best - acc):.2f} | "
+        f"{100 * (best - loss):.2f} |"
+    )
+    gaps = [100 * (r["best"] - r["acc"]) for r in rows]
+    print(f"| median of the per-seed gaps, points | | {med(gaps):.2f} | |")
+    # The best of 40 noisy scores of one seed is biased upwards (it picks the
+    # noise); the best *value* of epochs is the one whose median over seeds is
+    # highest, still chosen on the test set.
+    per_value = [med(r["sweep"][k] for r in rows) for k in range(epochs)]
+    k = max(range(epochs), key=per_value.__getitem__)
+    print(
+        f"| one epochs value for every seed, the best median (test-chosen) | "
+        f"{per_value[k]:.4f} (epochs={k + 1}) | gap {100 * (per_value[k] - acc):.2f} | "
+        f"gap {100 * (per_value[k] - loss):.2f} |"
+    )
+    return rows
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sample", action="store_true", help="the 5,000 embedded digits")
     parser.add_argument("--epochs", type=int, default=40, help="sweep length (default 40)")
     parser.add_argument("--check", action="store_true", help="only verify the prefix claim")
     parser.add_argument("--overhead", action="store_true", help="only early stopping's cost")
+    parser.add_argument(
+        "--seeds",
+        type=int,
+        nargs="+",
+        help="only the accuracy comparison, medians over these seeds (by accuracy and by loss)",
+    )
     args = parser.parse_args(argv)
     if args.check:
         check_prefix_claim()
+        return 0
+    if args.seeds:
+        seed_study(args.seeds, args.epochs, args.sample)
         return 0
 
     import numpy as np
