@@ -162,36 +162,90 @@ def generated_strings(images, labels, kind, paper, count, seed):
 
 
 # -- real photos side by side -----------------------------------------------------------
+def _dev_photos(root):
+    """The dev set's photos as (path, label), grouped by the set they come from (MANIFEST.tsv)."""
+    import csv
+
+    sets = {}
+    folder = os.path.join(root, "realdigits-dev")
+    with open(os.path.join(folder, "MANIFEST.tsv"), encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle, delimiter="\t"):
+            if row["file"].startswith("photos/"):
+                path = os.path.join(folder, *row["file"].split("/"))
+                sets.setdefault(row["source_repo"], []).append((path, int(row["label"])))
+    return [sets[key] for key in sorted(sets)]
+
+
 def real_strings(root, count, seed):
-    """Strings of 2 or 3 dev-set photos, each cropped around its digit, side by side."""
+    """Strings of 2 or 3 dev-set photos of one set, each cropped around its digit, side by side.
+
+    A number is written by one hand on one sheet under one light, so a
+    string takes its photos from one of the dev set's sets (one
+    repository: its writers, paper and camera), scales each so its digit
+    is about the same height (within 10 %), crops it with the same room
+    around the digit (a third of its height), and brings each photo's
+    paper to the first photo's brightness (a gain per channel, from the
+    median of the crop's border): photos of paper lit differently side by
+    side make a picture no one takes. The light within a photo, its grid
+    or ruled lines, shadows and blur are kept; a line of the paper that
+    stops at the seam between two photos is still there.
+    """
     from skdigits.images import normalize_picture
 
-    photos = []
-    for label in range(10):
-        folder = os.path.join(root, "realdigits-dev", "photos", str(label))
-        photos += [(os.path.join(folder, f), label) for f in sorted(os.listdir(folder))]
+    sets = _dev_photos(root)
+    weights = np.array([len(s) for s in sets], float)
     rng = np.random.default_rng(seed)
     for _ in range(count):
+        photos = sets[rng.choice(len(sets), p=weights / weights.sum())]
         chosen = rng.choice(len(photos), int(rng.integers(2, 4)), replace=False)
-        pieces, text = [], ""
+        pieces, text, paper = [], "", None
         for index in chosen:
             file, label = photos[index]
             found = normalize_picture(file)
             top, left, bottom, right = found.box
-            side = max(bottom - top, right - left)
-            m = int(0.35 * side)
-            crop = found.picture[max(0, top - m) : bottom + m, max(0, left - m) : right + m]
-            pieces.append(_to_height(crop, 160, color=True))
+            factor = 100 * rng.uniform(0.9, 1.1) / max(1, bottom - top)
+            m = (bottom - top) / 3
+            crop = _padded(found.picture, top - m, left - m, bottom + m, right + m)
+            crop = _scaled(crop, factor).astype(float)
+            edges = (crop[0], crop[-1], crop[:, 0], crop[:, -1])
+            border = np.median(np.concatenate(edges), axis=0)
+            if paper is None:
+                paper = border
+            crop *= paper / np.maximum(border, 1.0)
+            pieces.append(np.clip(crop, 0, 255).astype(np.uint8))
             text += str(label)
+        tallest = max(p.shape[0] for p in pieces)
+        pieces = [_padded(p, 0, 0, tallest, p.shape[1]) for p in pieces]
         yield np.concatenate(pieces, axis=1), text, [photos[i][0] for i in chosen]
 
 
-def _to_height(picture, height, *, color):
+def _padded(picture, top, left, bottom, right):
+    """The picture's rows top:bottom and columns left:right (RGB), paper beyond its edges.
+
+    Where the window runs past the photo, it is filled with the paper's
+    colour (the median of the crop's border), not a copy of the edge.
+    """
+    picture = np.asarray(picture)
+    if picture.ndim == 2:
+        picture = np.repeat(picture[..., None], 3, axis=-1)
+    top, left, bottom, right = (int(round(v)) for v in (top, left, bottom, right))
+    height, width = picture.shape[:2]
+    crop = picture[max(0, top) : min(height, bottom), max(0, left) : min(width, right)]
+    edges = (crop[0], crop[-1], crop[:, 0], crop[:, -1])
+    paper = np.median(np.concatenate(edges), axis=0).astype(np.uint8)
+    out = np.empty((bottom - top, right - left, 3), np.uint8)
+    out[...] = paper
+    y, x = max(0, -top), max(0, -left)
+    out[y : y + crop.shape[0], x : x + crop.shape[1]] = crop
+    return out
+
+
+def _scaled(picture, factor):
     from PIL import Image
 
-    image = Image.fromarray(picture).convert("RGB" if color else "L")
-    width = max(1, round(image.width * height / image.height))
-    return np.asarray(image.resize((width, height), Image.BILINEAR))
+    image = Image.fromarray(picture)
+    size = (max(1, round(image.width * factor)), max(1, round(image.height * factor)))
+    return np.asarray(image.resize(size, Image.BILINEAR))
 
 
 # -- measuring -------------------------------------------------------------------------

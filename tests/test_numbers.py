@@ -207,3 +207,11 @@ def test_predict_number_prints_json_and_saves_show(tmp_path, capsys, digits):
     printed = capsys.readouterr().out
     assert status == 1
     assert "805" in printed and "no ink found" in printed
+
+
+def test_a_shadow_along_the_edge_of_the_photo_is_not_a_digit(reader, digits):
+    picture = compose([digits[d][0] for d in (2, 7, 3)], [30, 30]).copy()
+    height, width = picture.shape
+    # The table beyond the sheet in the lower left corner of the photo.
+    picture[int(0.55 * height) :, :20] = 70
+    assert reader.read(picture).text == "273"

@@ -31,11 +31,12 @@ from ._ink import (
     line_fragments,
     luma,
     measure_ink,
+    pen_width,
     resize,
     ruled_lines,
 )
 from ._normalizer import READ_PIXELS, DigitImageNormalizer
-from ._picture import _HARD_CONTRAST, normalize_array
+from ._picture import _HARD_CONTRAST, STROKE_ROOM, normalize_array
 from ._read import read_image
 
 _FIND_SIZE = 512  # longest side the line of writing is looked for at
@@ -51,6 +52,10 @@ _SPLIT_ASPECT = 0.7  # blobs at least this wide (share of their height) may hold
 _MIN_PART, _MAX_PART = 0.16, 1.25  # a cut digit's width, as a share of the digits' height
 _MAX_CUTS = 5  # candidate cuts per digit's height of a blob's width (the deepest valleys)
 _PART_PENALTY = 0.1  # log-probability paid for each digit: more digits must read better
+# With a classifier, its log-probability counts this many times, and the
+# prior on a digit's width over height this share: the width of a digit cut
+# from touching ones (its strokes shared or overlapped) is a weak hint.
+_CONFIDENCE, _SHAPE_WEIGHT = 4.0, 0.25
 _SLANTS = (0.0, -0.15, 0.15, -0.3, 0.3)  # columns shifted this much per row, to cut along
 _CUT_COST = 3.0  # log-probability a cut pays in a blob no wider than a digit
 _JOIN_GAP = 0.3  # blobs closer than this share of the digits' height may be one digit
@@ -148,7 +153,11 @@ def segment_digits(picture, normalizer=None, *, classifier=None, name=None):
     A gap at least the digits' height wide, and far wider than the usual
     gap between them, starts a new group. Each digit is framed into 28x28
     as the normaliser frames a single digit; when only one digit is found,
-    the picture is normalised exactly as :func:`normalize_picture` does it.
+    or no line of writing (too faint, too small), the picture is normalised
+    exactly as :func:`normalize_picture` does it: one digit reads as
+    ``skdigits predict`` reads it. Blobs along a quarter of the picture's
+    edge (the paper's edge, a shadow, a vignetted corner) are not digits,
+    as the normaliser judges them.
 
     One line of writing is read: when the picture holds several (rows of
     ink with empty rows between them), the line with the most ink, and
@@ -212,28 +221,33 @@ def segment_array(picture, name, normalizer, classifier=None):
         nothing = np.zeros((0, FRAME, FRAME), np.uint8)
         return DigitSegments(nothing, [], (), (), 0, why, picture)
 
+    def one_digit(why, other_lines=0):
+        # Exactly what normalize_picture makes of the picture (and predict
+        # reads); when it finds no digit either, no digit and why.
+        try:
+            found = normalize_array(picture, name, **settings)
+        except ImageError as exc:
+            return empty(str(exc) if why is None else why)
+        image, box, hard = found.image[None], [found.box], (found.hard_to_find,)
+        return DigitSegments(image, box, (0,), hard, other_lines, None, picture)
+
+    nothing_found = f"{name}: no digit found (only specks, dots or lines)."
     try:
         line = _find_line(picture, name, settings)
     except ImageError as exc:
-        return empty(str(exc))
+        # The line's cleaning found no ink: a digit is read only where the
+        # normaliser finds one, as predict reads it.
+        return one_digit(str(exc))
     if line is None:
-        return empty(f"{name}: no digit found (only specks, dots or lines).")
+        return one_digit(nothing_found)
     parts, other_lines = line["parts"], line["other_lines"]
     span = max(p["box"][3] for p in parts) - min(p["box"][1] for p in parts)
     tall = max(p["box"][2] for p in parts) - min(p["box"][0] for p in parts)
     one = span <= _ONE_DIGIT * max(tall, line["height"])
     if not one:
         parts = _choose_digits(parts, line, settings, classifier)
-    if not parts:
-        return empty(f"{name}: no digit found (only specks, dots or lines).")
-    if len(parts) == 1 or one:
-        # One digit: exactly what normalize_picture makes of the picture.
-        try:
-            found = normalize_array(picture, name, **settings)
-        except ImageError as exc:
-            return empty(str(exc))
-        image, box, hard = found.image[None], [found.box], (found.hard_to_find,)
-        return DigitSegments(image, box, (0,), hard, other_lines, None, picture)
+    if len(parts) <= 1 or one:
+        return one_digit(nothing_found if not parts else None, other_lines)
     parts.sort(key=lambda part: part["left"])
     images = np.stack([part["image"] for part in parts])
     boxes = [part["box"] for part in parts]
@@ -243,7 +257,7 @@ def segment_array(picture, name, normalizer, classifier=None):
 
 
 # -- finding the line of writing ------------------------------------------------------
-def _clean(ink, name, room, families, settings, digits=None):
+def _clean(ink, name, room, families, settings, digits=None, *, divide=False):
     """The line's ink and mask: the normaliser's cleaning, sparing thin-penned digits.
 
     :func:`find_digit` flattens the light and thresholds (``select_digit``
@@ -258,6 +272,7 @@ def _clean(ink, name, room, families, settings, digits=None):
         room,
         families,
         flatten=settings["flatten_illumination"],
+        divide=divide,
         threshold=settings["threshold"],
         remove_lines=False,
         remove_specks=False,
@@ -350,7 +365,8 @@ def _find_line(picture, name, settings):
     if chroma:
         ink = measure_ink(small, dark, paper, color=color, chroma=True)
     room = max(ink.shape) * FIND_ROOM
-    ink, mask, _, families = _clean(ink, name, room, (), settings)
+    divide = dark and settings["flatten_illumination"] is True  # as normalize_array divides
+    ink, mask, _, families = _clean(ink, name, room, (), settings, divide=divide)
     _, blobs = _components(mask)
     tall = _typical_height(blobs)
     marks = [b for b in blobs if max(b[2] - b[0], b[3] - b[1]) >= _SPECK * tall]
@@ -363,6 +379,7 @@ def _find_line(picture, name, settings):
     top, bottom, members = bands[main]
     left = min(marks[i][1] for i in members)
     right = max(marks[i][3] for i in members)
+    pen = pen_width(mask[top:bottom, left:right])  # the strokes' width, in the small picture
     line_height = _typical_height([marks[i] for i in members]) / scale  # picture pixels
     margin = _LINE_MARGIN * line_height
     top = max(0, int(top / scale - margin))
@@ -375,7 +392,12 @@ def _find_line(picture, name, settings):
     region = resize(region, (round(region.shape[0] * factor), round(region.shape[1] * factor)))
     digits = line_height * factor  # the digits' height in the region's pixels
     ink = measure_ink(region, dark, paper, color=color, chroma=chroma)
-    ink, mask, info, _ = _clean(ink, name, digits * READ_ROOM, families, settings, digits)
+    room = digits * READ_ROOM
+    if divide:
+        # The paper's light at a few pen widths, as the normaliser's second reading takes it.
+        room = min(room, STROKE_ROOM * pen * factor / scale)
+    ink, mask, info, _ = _clean(ink, name, room, families, settings, digits, divide=divide)
+    mask = _off_the_edges(mask, (top == 0, bottom == height, left == 0, right == width))
     mask = _drop_underlines(mask, digits)
     parts = _pieces(mask, digits)
     if not parts:
@@ -392,6 +414,34 @@ def _find_line(picture, name, settings):
         "contrast": info["ink_contrast"],
         "other_lines": int(other_lines),
     }
+
+
+def _off_the_edges(mask, sides):
+    """The mask without blobs lying along a quarter of an edge of the picture.
+
+    As the normaliser judges a single digit's blobs: a blob along a quarter
+    of the picture's edge is the paper's edge, a shadow's or a vignetted
+    corner, not ink (a digit touches the edge only where it is cut).
+    ``sides`` says which of the mask's top, bottom, left and right edges are
+    the picture's. Every blob is kept when every blob lies along an edge.
+    """
+    labels, blobs = _components(mask)
+    if len(blobs) < 2:
+        return mask
+    edges = (labels[0], labels[-1], labels[:, 0], labels[:, -1])
+    contact = np.max(
+        [
+            np.bincount(edge, minlength=len(blobs) + 1)[1:] / len(edge)
+            for edge, side in zip(edges, sides)
+            if side
+        ]
+        or [np.zeros(len(blobs))],
+        axis=0,
+    )
+    along = contact >= 0.25
+    if along.all() or not along.any():
+        return mask
+    return mask & ~np.isin(labels, 1 + np.flatnonzero(along))
 
 
 def _drop_underlines(mask, digits):
@@ -666,7 +716,9 @@ def _choose_digits(atoms, line, settings, classifier):
         if classes is None:
             classes = list(range(proba.shape[1]))
         confidence = [
-            float(np.max(logp[k] + _shape_prior(w, h, digits, classes)))
+            float(
+                np.max(_CONFIDENCE * logp[k] + _SHAPE_WEIGHT * _shape_prior(w, h, digits, classes))
+            )
             for k, (w, h) in enumerate(shapes)
         ]
     else:
