@@ -12,6 +12,11 @@ how many of those were wrong, and the time to read and normalise a
     python benchmarks/realdigits.py                  # the model that ships
     python benchmarks/realdigits.py --model my.skdigits
     python benchmarks/realdigits.py --write          # also updates RESULTS.md
+    python benchmarks/realdigits.py --part grid_toan --failures wrong.tsv
+
+``--part`` (repeatable) reads only the pictures of those parts, to look at
+one writer quickly (never with ``--write``); ``--failures`` writes each
+picture read wrongly (file, label, answer, probability) to a TSV file.
 
 The set is read from ``../shared/data/realdigits-dev`` beside the repository
 (``--data`` elsewhere); its pictures are never copied into the project.
@@ -139,10 +144,30 @@ def run(options):
         print(f"{data} is not here: nothing to measure.", file=sys.stderr)
         return 1
     items = dev_files(data)
+    if options.part:
+        unknown = sorted(set(options.part) - set(PARTS))
+        if unknown:
+            print(
+                f"--part: no part {', '.join(unknown)} (parts: {', '.join(PARTS)})", file=sys.stderr
+            )
+            return 2
+        if options.write:
+            print("--write measures every part: leave out --part", file=sys.stderr)
+            return 2
+        items = [item for item in items if set(item[2]) & set(options.part)]
     model = load(options.model)
     start = time.perf_counter()
     results = read_all(model, items, options.min_probability)
     seconds = time.perf_counter() - start
+    if options.failures:
+        with open(options.failures, "w", encoding="utf-8") as handle:
+            handle.write("file\tlabel\tanswer\tprobability\n")
+            for r in results:
+                if r.get("digit") != r["label"]:
+                    handle.write(
+                        f"{r.get('file', '')}\t{r['label']}\t{r.get('digit', 'error')}\t"
+                        f"{r.get('probability', '')}\n"
+                    )
     rows = []
     for part, name in PARTS.items():
         mine = [r for r in results if part in r["parts"]]
@@ -163,6 +188,8 @@ def run(options):
             f"{len(unsure)}, of which wrong {wrong_unsure}",
             flush=True,
         )
+    if options.part:
+        return 0
     source = next(f for f, _, parts in items if parts[0] in ("tan", "kien"))
     twelve = time_12_megapixels(model, source, options.repeats)
     print(f"12-megapixel JPEG, read and normalised: {twelve:.3f} s (median of {options.repeats})")
@@ -235,6 +262,10 @@ def main(argv=None):
     )
     parser.add_argument("--repeats", type=int, default=7, help="12-megapixel timings")
     parser.add_argument("--write", action="store_true", help="update benchmarks/RESULTS.md")
+    parser.add_argument(
+        "--part", action="append", help="read only this part (repeatable), e.g. grid_toan"
+    )
+    parser.add_argument("--failures", help="write the pictures read wrongly to this TSV file")
     return run(parser.parse_args(argv))
 
 

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 from scipy import ndimage
+from sklearn.base import clone
 from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import check_is_fitted
 
@@ -439,9 +440,97 @@ def test_squared_paper_in_perspective_through_jpeg(held_out):
 def test_light_and_line_settings_are_checked():
     from sklearn.utils._param_validation import InvalidParameterError
 
-    for bad in ({"line_tilt": -1}, {"line_tilt": 60}, {"flatten_illumination": "divide"}):
+    for bad in (
+        {"line_tilt": -1},
+        {"line_tilt": 60},
+        {"flatten_illumination": "divide"},
+        {"ink_hue": "red"},
+    ):
         with pytest.raises(InvalidParameterError):
             DigitImageNormalizer(**bad).transform([np.full((40, 40), 200, np.uint8)])
     picture = notebook(np.eye(28, dtype=np.uint8) * 255, paper="ruled")
-    for settings in ({"flatten_illumination": "subtract"}, {"line_tilt": 0}):
+    for settings in ({"flatten_illumination": "subtract"}, {"line_tilt": 0}, {"ink_hue": False}):
         assert DigitImageNormalizer(**settings).transform([picture]).shape == (1, 28, 28)
+        assert clone(DigitImageNormalizer(**settings)).get_params() == {
+            **DigitImageNormalizer().get_params(),
+            **settings,
+        }
+
+
+def test_a_red_pen_on_blue_squared_paper_is_read_in_its_own_colour(held_out):
+    # Lines as dark as the pen, of another hue: the per-picture colour choice
+    # fades them, and a stroke lying along a line stays whole.
+    kept, grey = [], []
+    for label, seed in ((2, 0), (2, 1), (5, 1), (0, 1)):
+        digit = _digit(held_out, label)
+        picture = notebook(
+            digit, line_rgb=(80, 100, 180), ink=(180, 40, 40), line_width=3, seed=seed
+        )
+        kept.append(_agreement(picture, digit))
+        grey.append(_agreement(picture, digit, ink_hue=False))
+    assert np.median(kept) > 0.85, kept
+    assert np.median(kept) > np.median(grey) + 0.3, (kept, grey)
+
+
+def test_the_hue_choice_leaves_one_coloured_pen_on_plain_paper_alone(held_out):
+    digit = _digit(held_out, 4)
+    picture = render(digit, ink=(40, 90, 200))
+    on, off = DigitImageNormalizer(), DigitImageNormalizer(ink_hue=False)
+    np.testing.assert_array_equal(on.transform([picture]), off.transform([picture]))
+
+
+def test_a_lone_line_through_the_digit_and_far_longer_is_paper(held_out):
+    # One ruled line (a crop of ruled paper) through the digit's lower part:
+    # a stroke of the digit is never two and a half times the digit's size.
+    for label in (2, 3, 5):
+        digit = _digit(held_out, label)
+        picture = render(digit, digit_px=90, marks=[(150, 0, 2, 240)])
+        assert _agreement(picture, digit) > 0.75, label
+        assert _agreement(picture, digit, remove_lines=False) < 0.5, label
+
+
+def test_a_line_remnant_longer_than_the_digit_does_not_join_it():
+    from skdigits.images._ink import select_digit_blobs
+
+    mask = np.zeros((200, 200), bool)
+    mask[60:120, 80:84] = mask[60:120, 110:114] = True  # a 0: two uprights...
+    mask[60:64, 80:114] = mask[116:120, 80:114] = True  # ...closed above and below
+    mask[126:128, 20:190] = True  # a ruled line's remnant just below it
+    mask[50:54, 90:104] = True  # a short piece above: a 5's hat
+    kept, dropped = select_digit_blobs(mask, mask.astype(np.float32))
+    assert kept[50:54, 90:104].all() and not kept[126:128].any()
+    assert 0 < dropped < 0.5
+
+
+def test_a_dark_strip_flat_along_an_edge_is_not_the_digit():
+    from skdigits.images._ink import edge_blobs, line_fragments
+
+    labels = np.zeros((180, 240), int)
+    labels[0:14, 30:100] = 1  # a table beyond the paper's edge: flat along the top
+    labels[60:150, 118:122] = 2  # a thin-penned 1, away from the edges
+    labels[170:180, 60:64] = 3  # a stroke cut by the bottom edge: it touches over its width
+    assert edge_blobs(labels, 3).tolist() == [True, False, False]
+    # The strip is not the thin pen's yardstick: the 1 is no line fragment.
+    assert not line_fragments(labels > 0)[60:150, 118:122].any()
+
+
+def test_each_step_can_be_seen(held_out, tmp_path):
+    from skdigits.cli._pictures import save_side_by_side, step_pictures
+
+    digit = _digit(held_out, 7)
+    picture = notebook(digit, paper="squared", shadow=0.5)
+    steps = step_pictures(picture, DigitImageNormalizer())
+    titles = [title for title, _ in steps]
+    assert titles == [
+        "whole picture: light flattened",
+        "whole picture: lines (red) removed, digit",
+        "digit's region: light flattened",
+        "digit's region: lines (red) removed, digit",
+    ]
+    removed = steps[1][1]
+    assert (removed == (0.9, 0.1, 0.1)).all(axis=-1).sum() > 1000  # the grid, in red
+    seen = DigitImageNormalizer().transform([picture])[0]
+    path = save_side_by_side(
+        str(tmp_path / "seen.png"), picture, seen, 7, 0.9, normalizer=DigitImageNormalizer()
+    )
+    assert Image.open(path).size[0] > 6 * 100  # the picture, four steps and the digit

@@ -31,15 +31,15 @@ FLOORS = {
     "tan": 0.92,
     "kien": 0.92,
     "nsysu": 0.94,
-    "grid": 0.72,
-    "grid_toan": 0.5,
+    "grid": 0.75,
+    "grid_toan": 0.57,
     "grid_hwdc": 0.7,
     "grid_dhph": 0.78,
     "grid_gwl": 0.8,
-    "grid_raven": 0.63,
-    "paper": 0.85,
-    "paper_star": 0.77,
-    "paper_uyen": 0.86,
+    "grid_raven": 0.83,
+    "paper": 0.87,
+    "paper_star": 0.8,
+    "paper_uyen": 0.89,
 }
 
 

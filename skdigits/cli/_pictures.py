@@ -1,7 +1,8 @@
 """Showing pictures as the model saw them, for predict and evaluate ``--show``.
 
-Pictures are read by :class:`skdigits.images.DigitReader`; this module only
-names and saves each picture beside the 28x28 image the model saw.
+Pictures are read by :class:`skdigits.images.DigitReader`; this module
+names and saves each picture beside the 28x28 image the model saw, with the
+normaliser's steps between them when it is given the normaliser.
 """
 
 import os
@@ -18,19 +19,59 @@ def picture_name(file, used):
     return name
 
 
-def save_side_by_side(path, gray, normalized, label, probability, title=None):
-    """Save the picture beside the 28x28 image the model saw, titled with its answer."""
+def step_pictures(picture, normalizer):
+    """The normaliser's steps on one picture, as ``(title, image)`` pairs to show.
+
+    The picture is normalised again with ``normalizer``'s settings, each
+    step recorded: the ink once the light is flattened, and the ink found
+    with the ruled lines removed marked in red and the digit kept in white
+    (grey: ink left out), for the whole picture and for the digit's region
+    read again. Returns an empty list when the picture holds no ink.
+    """
+    import numpy as np
+
+    from ..exceptions import ImageError
+    from ..images import normalize_picture
+
+    record = {}
+    try:
+        normalize_picture(picture, normalizer, steps=record)
+    except ImageError:
+        pass
+    pictures = []
+    for key, where in (("find", "whole picture"), ("read", "digit's region")):
+        steps = record.get(key) or {}
+        if "light" in steps:
+            light = steps["light"]
+            pictures.append((f"{where}: light flattened", light / max(float(light.max()), 1e-6)))
+        if "digit" in steps:
+            shown = np.zeros((*steps["threshold"].shape, 3))
+            shown[steps["threshold"]] = 0.45
+            shown[steps["lines"]] = (0.9, 0.1, 0.1)
+            shown[steps["digit"]] = 1.0
+            pictures.append((f"{where}: lines (red) removed, digit", shown))
+    return pictures
+
+
+def save_side_by_side(path, gray, normalized, label, probability, title=None, normalizer=None):
+    """Save the picture beside the 28x28 image the model saw, titled with its answer.
+
+    With ``normalizer`` (the model's :class:`~skdigits.DigitImageNormalizer`),
+    the normaliser's steps are shown between them (:func:`step_pictures`):
+    the picture after light flattening and after line removal.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, (left, right) = plt.subplots(1, 2, figsize=(6, 3.2))
-    left.imshow(gray, cmap="gray", vmin=0, vmax=255)
-    left.set_title(title or "your picture", fontsize=9)
-    right.imshow(normalized, cmap="gray", vmin=0, vmax=255)
-    right.set_title(f"what the model saw: {label} ({probability:.2f})", fontsize=9)
-    for ax in (left, right):
+    steps = [] if normalizer is None else step_pictures(gray, normalizer)
+    panels = [(title or "your picture", gray), *steps]
+    panels.append((f"what the model saw: {label} ({probability:.2f})", normalized))
+    fig, axes = plt.subplots(1, len(panels), figsize=(3 * len(panels), 3.2))
+    for ax, (name, image) in zip(axes, panels):
+        ax.imshow(image, cmap="gray", vmin=0, vmax=255 if image.dtype == "uint8" else 1)
+        ax.set_title(name, fontsize=9)
         ax.axis("off")
     fig.tight_layout()
     fig.savefig(path, dpi=100)

@@ -118,7 +118,12 @@ def run(args):
 
     def show(path, reading, result):
         return save_side_by_side(
-            path(), reading.picture, reading.seen, result["digit"], result["probability"]
+            path(),
+            reading.picture,
+            reading.seen,
+            result["digit"],
+            result["probability"],
+            normalizer=reader.normalizer,
         )
 
     reader = DigitReader(model, min_probability=args.min_probability)

@@ -23,6 +23,9 @@ FIND_ROOM, READ_ROOM = 1 / 6, 1 / 2
 # Coloured ink: its strongest marks this much more saturated than the picture.
 _COLOURED = 0.25
 _GREY_WEIGHT = 0.75
+# A colour direction is used when it sets the ink this many standard
+# deviations away from the ruled lines.
+_HUE_SEPARATION = 3.0
 # Hysteresis: ink down to this share of Otsu's threshold joins the strokes it touches.
 _LOW = 0.5
 
@@ -97,25 +100,67 @@ def pen_width(mask):
     return mask.sum() / max(1, skeletonize(mask).sum())
 
 
-def measure_ink(picture, dark, paper, *, color=True, chroma=False):
+def measure_ink(picture, dark, paper, *, color=True, chroma=False, direction=None):
     """Ink bright on black, float32 in [0, 1].
 
     For a colour picture with dark ink (and ``color``): how much darker than
     the ``paper`` colour each pixel is, in the channel where it is darkest
     relative to the paper's colour; with ``chroma``, less three quarters of
     its darkness in the channel where it is lightest: grey print then counts
-    for a quarter of its darkness, coloured ink for most of its own. Else the
-    grey level, inverted when the ink is ``dark``.
+    for a quarter of its darkness, coloured ink for most of its own; with a
+    colour ``direction`` (:func:`ink_colour_direction`), the darkness along
+    it. Else the grey level, inverted when the ink is ``dark``.
     """
     if picture.ndim == 3 and dark and color:
-        rgb = picture[..., :3].astype(np.float32)
-        darkness = np.clip((paper[:3] - rgb) / np.maximum(paper[:3], 1.0), 0, 1)
-        ink = darkness.max(axis=-1)
+        dark_rgb = darkness(picture, paper)
+        if direction is not None:
+            return np.clip(dark_rgb @ direction, 0, 1)
+        ink = dark_rgb.max(axis=-1)
         if chroma:
-            ink = ink - _GREY_WEIGHT * darkness.min(axis=-1)
+            ink = ink - _GREY_WEIGHT * dark_rgb.min(axis=-1)
         return ink
     ink = luma(picture)
     return 1.0 - ink if dark else ink
+
+
+def darkness(picture, paper):
+    """How much darker than the ``paper`` colour each pixel is, per channel, float32 in [0, 1]."""
+    rgb = picture[..., :3].astype(np.float32)
+    return np.clip((paper[:3] - rgb) / np.maximum(paper[:3], 1.0), 0, 1)
+
+
+def ink_colour_direction(picture, paper, ink, digit, lines):
+    """A per-picture colour direction that tells the digit's ink from the paper's lines, or None.
+
+    Each pixel's darkness relative to the paper, channel by channel
+    (:func:`darkness`), is a point in three dimensions; the digit's pixels
+    and the ruled lines' pixels found on a first look are two clouds. Their
+    linear discriminant (Fisher's: the difference of the means through the
+    inverse of the pooled covariances) is the colour in which the ink
+    differs most from the lines: a red or blue pen on printed lines of
+    another hue. It is used only where it separates them clearly (the ink
+    at least ``_HUE_SEPARATION`` standard deviations from the lines, and
+    twice as far as ``ink`` does); grey pencil on grey print keeps ``ink``.
+    The direction is scaled so that the ink keeps its median strength.
+    """
+    if picture.ndim != 3 or digit.sum() < 20 or lines.sum() < 20:
+        return None
+    dark = darkness(picture, paper)
+    pen, line = dark[digit].astype(np.float64), dark[lines].astype(np.float64)
+    spread = np.cov(pen.T) + np.cov(line.T) + 1e-4 * np.eye(3)
+    direction = np.linalg.solve(spread, pen.mean(axis=0) - line.mean(axis=0))
+
+    def separation(a, b):
+        return (np.mean(a) - np.mean(b)) / np.sqrt(0.5 * (np.var(a) + np.var(b)) + 1e-8)
+
+    along = separation(pen @ direction, line @ direction)
+    before = separation(ink[digit], ink[lines])
+    if along < _HUE_SEPARATION or along < 2 * before:
+        return None
+    strength = np.median(pen @ direction)
+    if strength <= 0:
+        return None
+    return (direction * np.median(ink[digit]) / strength).astype(np.float32)
 
 
 def flatten_light(ink, stroke_room, *, divide=False):
@@ -286,14 +331,16 @@ def ruled_lines(mask, ink, families=(), *, max_tilt=MAX_TILT, digit_extent=None)
     quarter of the picture long in that direction, or within two degrees of
     it (a curled page), are kept (:func:`straight_runs`, an opening with a
     long line); ink twice as thick as the thinnest such run (a broad stroke
-    lying on a line) is not the line's. A line is a connected run that covers 75 % of
-    the picture
-    (60 % when three or more lie parallel, as a margin cuts them; 90 % for
-    a lone line): ruled and squared paper, not the stroke of a 1
-    or a 7. A lone line through the middle of the picture is taken for a
+    lying on a line) is not the line's. A line is a connected run that
+    covers 75 % of the picture (60 % when three or more lie parallel, as a
+    margin cuts them; 90 % for a lone line): ruled and squared paper, not
+    the stroke of a 1 or a 7. A lone line through the middle of the picture,
+    or askew (a box's edge runs along the picture's axes), is taken for a
     stroke unless its direction is in ``families`` (the axes where the whole
-    picture showed several parallel lines), as is a lone line askew (a
-    box's edge runs along the picture's axes), and a line as dark and as wide
+    picture showed several parallel lines removed) or it is paper by its
+    look: two and a half times as long as the other ink's largest blob,
+    running on beyond it on both sides, and thinner or fainter than the
+    strokes (one ruled line through a cropped digit). A line as dark and as wide
     as the other ink, touching it and no longer than two and a half times
     its largest blob is a stroke of the digit drawn straight (the 4's
     upright on squared paper) unless the paper repeats it three times or
@@ -305,7 +352,8 @@ def ruled_lines(mask, ink, families=(), *, max_tilt=MAX_TILT, digit_extent=None)
     a stroke crosses it (ink on both sides of the line, across it) and where
     a stroke runs along it (ink beside the line at least as wide as the
     line). Returns the line pixels, the pixel count of the longest line and
-    the axes with several lines.
+    the axes with several lines removed (lines taken for strokes do not
+    count).
     """
     from scipy import ndimage
 
@@ -361,24 +409,27 @@ def ruled_lines(mask, ink, families=(), *, max_tilt=MAX_TILT, digit_extent=None)
             # A lone line through the middle is the digit's long stroke.
             middle = (box[axis].start + box[axis].stop) / 2 / mask.shape[axis]
             lone = len(found) == 1 and axis not in families
-            if lone and _tilt(line, axis) > _LONE_TILT:
-                continue  # a box's edge runs along the picture; a stroke askew is the digit's
-            if not lone or not 0.15 < middle < 0.85:
-                candidates.append((axis, line, len(found)))
+            # A box's edge runs along the picture near its border; a lone line
+            # askew or through the middle is weighed against the other ink
+            # below (family 0).
+            weighed = lone and (_tilt(line, axis) > _LONE_TILT or 0.15 < middle < 0.85)
+            candidates.append((axis, line, 0 if weighed else len(found)))
     if not candidates:
         return np.zeros_like(mask), 0, ()
     everything = np.logical_or.reduce([line for _, line, _ in candidates])
     others = mask & ~ndimage.binary_dilation(everything, iterations=2)
     blob_reach = {0: np.inf, 1: np.inf}  # the longest reach of the other ink's largest blob
+    blob_span = {0: (0, 0), 1: (0, 0)}  # where it lies along each axis
     if others.sum() > everything.sum() / 20:
         stroke_ink, stroke_width = np.median(ink[others]), pen_width(others)
         blobs, _ = ndimage.label(others, structure=np.ones((3, 3), bool))
         largest = np.argmax(np.bincount(blobs.ravel())[1:]) + 1
         box = ndimage.find_objects((blobs == largest).astype(int))[0]
         blob_reach = {0: box[1].stop - box[1].start, 1: box[0].stop - box[0].start}
+        blob_span = {0: (box[1].start, box[1].stop), 1: (box[0].start, box[0].stop)}
     else:
         stroke_ink = stroke_width = np.inf  # nothing else to compare with
-    several = tuple(a for a in (0, 1) if sum(axis == a for axis, _, _ in candidates) > 1)
+    removed = {0: 0, 1: 0}  # lines removed along each axis (not those taken for strokes)
     by_axis = {0: np.zeros_like(mask), 1: np.zeros_like(mask)}
     longest = 0
     for axis, line, family in candidates:
@@ -391,8 +442,23 @@ def ruled_lines(mask, ink, families=(), *, max_tilt=MAX_TILT, digit_extent=None)
         )
         if stroke_like and family < 3:
             continue  # as dark and as wide as the strokes: a stroke drawn straight
+        # A lone line through the middle or askew is the digit's stroke
+        # unless it is far longer than the other ink, runs on beyond it on
+        # both sides (a 9's stem starts at its loop) and is drawn thinner or
+        # fainter.
+        along = np.nonzero(line)[1 - axis]
+        reach = np.ptp(along)
+        start, stop = blob_span[axis]
+        beyond = along.min() < start - 0.1 * reach and along.max() > stop + 0.1 * reach
+        printed = np.median(ink[line]) < 0.8 * stroke_ink or thickness < 0.7 * stroke_width
+        if family == 0 and not (
+            np.isfinite(stroke_ink) and reach > 2.5 * blob_reach[axis] and beyond and printed
+        ):
+            continue
         by_axis[axis] |= line
+        removed[axis] += 1
         longest = max(longest, int(line.sum()))
+    several = tuple(a for a in (0, 1) if removed[a] > 1)
     found = ndimage.binary_dilation(by_axis[0] | by_axis[1], iterations=1)
     if not found.any():
         return found, 0, several
@@ -413,13 +479,44 @@ def ruled_lines(mask, ink, families=(), *, max_tilt=MAX_TILT, digit_extent=None)
     return found & ~spared, longest, several
 
 
+def edge_blobs(labels, n):
+    """Which of the ``n`` labelled blobs lie along an edge of the picture: not the digit.
+
+    A blob lying along a quarter of an edge is the paper's edge or a
+    shadow's; so is one lying flat along an edge, touching a tenth of it
+    over half its own length and no deeper than that (a dark table beyond
+    the paper). The digit touches the edge only where a stroke is cut, over
+    the stroke's width. When every blob is such, none is.
+    """
+    from scipy import ndimage
+
+    boxes = ndimage.find_objects(labels)
+    edge = np.zeros(n, bool)
+    for edge_pixels, along in (
+        (labels[0], 1),
+        (labels[-1], 1),
+        (labels[:, 0], 0),
+        (labels[:, -1], 0),
+    ):
+        touch = np.bincount(edge_pixels, minlength=n + 1)[1:]
+        span = np.array([box[along].stop - box[along].start for box in boxes])
+        depth = np.array([box[1 - along].stop - box[1 - along].start for box in boxes])
+        edge |= touch >= 0.25 * len(edge_pixels)
+        edge |= (touch >= 0.1 * len(edge_pixels)) & (touch >= 0.5 * span) & (depth <= touch)
+    if edge.all():
+        edge[:] = False
+    return edge
+
+
 def line_fragments(mask):
     """Blobs drawn with a much thinner pen than the digit: pieces of ruled lines.
 
     Faint ruled or squared lines come through the threshold in pieces and
     crossings. A blob's pen width is its area over the length of its skeleton;
-    blobs less than half as wide as the largest blob (taken to be the digit)
-    are dropped.
+    blobs less than half as wide as the blob with the longest skeleton (taken
+    to be the digit: a digit is long strokes, a blot or a line's thick
+    remnant is short; never one lying along an edge, :func:`edge_blobs`) are
+    dropped.
     """
     from skimage.measure import label
     from skimage.morphology import skeletonize
@@ -431,7 +528,8 @@ def line_fragments(mask):
     lengths = np.bincount(labels[skeletonize(mask)], minlength=len(areas))
     widths = areas / np.maximum(lengths, 1)
     widths[0] = np.inf
-    digit = np.argmax(np.where(np.arange(len(areas)) == 0, 0, areas))
+    edge = np.concatenate([[True], edge_blobs(labels, labels.max())])
+    digit = np.argmax(np.where(edge, 0, lengths))
     return (widths < 0.5 * widths[digit])[labels]
 
 
@@ -446,16 +544,26 @@ def drop_specks(mask):
     return keep[labels]
 
 
+# A blob joins the digit only when no longer than this many times the digit
+# found so far: a ruled line's remnant or a margin runs past the digit.
+_LONGEST_PART = 1.5
+
+
 def select_digit_blobs(mask, ink):
     """The connected blob(s) of the digit: those around the strongest ink.
 
     Each blob is weighed by its ink squared (contrast counts more than area,
-    so a broad faint shadow weighs less than a thin dark stroke) and by its
-    distance to the centre of mass of the strongest ink; a blob lying along a
-    quarter of an edge of the picture (its edge, a shadow's) is not the
-    digit unless every blob does. The heaviest blob is the digit's core;
+    so a broad faint shadow weighs less than a thin dark stroke), with the
+    blobs within its box widened by a third of its size (the pieces of a
+    thin digit cut where lines crossed it weigh together), and by its
+    distance to the centre of mass of the strongest ink away from the edges;
+    a blob along an edge of the picture (its edge, a shadow's, a table
+    beyond the paper: :func:`edge_blobs`) is not the digit unless every
+    blob is. The heaviest blob is the digit's core;
     blobs within its box, widened by a third of its size, join it (a 5's
-    hat, a broken stroke), and the box grows with them.
+    hat, a broken stroke), and the box grows with them; a blob longer than
+    one and a half times the digit found so far does not (a line's remnant,
+    a margin: a digit's pieces are smaller than the digit).
     Returns the kept mask and the share of the ink weight that was dropped.
     """
     from scipy import ndimage
@@ -465,25 +573,27 @@ def select_digit_blobs(mask, ink):
         return mask, 0.0
     index = np.arange(1, n + 1)
     weight = np.asarray(ndimage.sum(ink * ink, labels, index))
-    values = ink[mask]
-    strong = mask & (ink >= np.percentile(values, 75))
+    edge = edge_blobs(labels, n)
+    inner = mask & ~np.concatenate([[False], edge])[labels]
+    values = ink[inner]
+    strong = inner & (ink >= np.percentile(values, 75))
     centre = np.array(ndimage.center_of_mass(np.where(strong, ink, 0)))
     centres = np.array(ndimage.center_of_mass(np.where(mask, ink, 0), labels, index))
     distance = np.hypot(*(centres - centre).T) / (0.15 * np.hypot(*mask.shape))
-    # A blob lying along a quarter of an edge is the paper's edge or a
-    # shadow's, not ink: the digit touches the edge only where it is cut.
-    contact = np.max(
-        [
-            np.bincount(edge, minlength=n + 1)[1:] / len(edge)
-            for edge in (labels[0], labels[-1], labels[:, 0], labels[:, -1])
-        ],
-        axis=0,
-    )
-    edge = contact >= 0.25
-    if edge.all():
-        edge[:] = False
-    core = int(np.argmax(np.where(edge, 0, weight) / (1 + distance**2)))
     boxes = ndimage.find_objects(labels)
+    # Each blob weighs with the blobs that would join it: a thin digit cut
+    # into pieces where lines crossed it outweighs one dark line's remnant.
+    spans = np.array([[b[0].start, b[0].stop, b[1].start, b[1].stop] for b in boxes], float)
+    grow = np.maximum(spans[:, 1] - spans[:, 0], spans[:, 3] - spans[:, 2]) / 3
+    near = (
+        (spans[None, :, 0] < spans[:, None, 1] + grow[:, None])
+        & (spans[None, :, 1] > spans[:, None, 0] - grow[:, None])
+        & (spans[None, :, 2] < spans[:, None, 3] + grow[:, None])
+        & (spans[None, :, 3] > spans[:, None, 2] - grow[:, None])
+        & ~edge[None, :]
+    )
+    cluster = near @ weight
+    core = int(np.argmax(np.where(edge, 0, cluster) / (1 + distance**2)))
     keep = np.zeros(n, bool)
     keep[core] = True
     top, bottom = boxes[core][0].start, boxes[core][0].stop
@@ -495,6 +605,8 @@ def select_digit_blobs(mask, ink):
                 not keep[i]
                 and not edge[i]
                 and weight[i] > 0.01 * weight[core]
+                and max(box[0].stop - box[0].start, box[1].stop - box[1].start)
+                <= _LONGEST_PART * max(bottom - top, right - left)
                 and box[0].start < bottom + grow
                 and box[0].stop > top - grow
                 and box[1].start < right + grow
@@ -526,6 +638,7 @@ def find_digit(
     digit_extent=None,
     max_tilt=MAX_TILT,
     divide=False,
+    record=None,
 ):
     """The digit's pixels in the ink: flatten, threshold, drop lines and specks, select.
 
@@ -549,6 +662,11 @@ def find_digit(
         radians (0: only lines along the axes).
     divide : bool, default=False
         Divide the light out rather than subtract it (:func:`flatten_light`).
+    record : dict, default=None
+        When given, each step's picture is put in it: ``light`` (the ink
+        once the light is flattened), ``threshold`` (the pixels of ink),
+        ``lines`` (the ruled lines removed) and ``digit`` (the digit's
+        pixels).
 
     Returns
     -------
@@ -574,6 +692,8 @@ def find_digit(
     if float(ink.max()) - float(np.median(ink)) < 0.08:
         raise ImageError(f"{name}: no ink found (the picture is almost uniform).")
     mask = threshold_ink(ink, threshold, stroke_room)
+    if record is not None:
+        record.update(light=ink, threshold=mask)
     removed = np.zeros_like(mask)
     if remove_lines:
         lines, longest, families = ruled_lines(
@@ -589,6 +709,8 @@ def find_digit(
     dropped = 0.0
     if select_digit and mask.any():
         mask, dropped = select_digit_blobs(mask, ink)
+    if record is not None:
+        record.update(lines=removed, digit=mask)
     if not mask.any():
         raise ImageError(f"{name}: no ink found after removing lines and specks.")
     # The paper's noise: the ink away from the strokes, their fringe and ruled lines.

@@ -62,6 +62,15 @@ class DigitImageNormalizer(TransformerMixin, BaseEstimator):
         channel where it is darkest relative to the paper's colour: blue or
         coloured ink then stands out from the grey print of squared paper,
         and warm light does not count as ink. False uses the grey level only.
+    ink_hue : bool, default=True
+        With ``color``, when ruled lines were found and the digit's ink and
+        the lines differ in colour (a red or blue pen on printed lines of
+        another hue), measure the ink along the colour that tells them apart
+        best in this picture (Fisher's linear discriminant of the two
+        colours, relative to the paper's), and look for the digit again: the
+        lines fade and the strokes along them stay whole. Used only where it
+        separates them clearly; never a fixed colour. False keeps the
+        channel choice of ``color``.
     flatten_illumination : bool or "subtract", default=True
         Take the slowly varying light away before the threshold. The
         paper's brightness is estimated at a scale much larger than a
@@ -89,7 +98,9 @@ class DigitImageNormalizer(TransformerMixin, BaseEstimator):
         spared where a stroke crosses it or runs along it; a lone line, or
         one as dark and as wide as the digit's ink, touching it and no
         longer than it could be, is taken for a stroke drawn straight and
-        stays, unless the paper repeats it three times.
+        stays, unless the paper repeats it three times; a lone line two and
+        a half times as long as the digit, running on beyond it on both
+        sides and thinner or fainter than its strokes, is paper.
     line_tilt : float, default=12.0
         How far, in degrees, ruled lines may run off the picture's axes (a
         phone held askew, perspective). 0 looks for horizontal and vertical
@@ -98,10 +109,13 @@ class DigitImageNormalizer(TransformerMixin, BaseEstimator):
         Drop connected ink blobs smaller than 5 % of the largest (dust, noise).
     select_digit : bool, default=True
         Keep only the blob(s) of the digit: the blob with the most ink
-        (squared, so contrast counts more than area) near the centre of mass
-        of the strongest ink, with the blobs close to it (a 5's hat, a
-        broken stroke). A blob lying along a quarter of an edge of the
-        picture (the paper's edge, a shadow's) is never chosen or joined
+        (squared, so contrast counts more than area, and counting the blobs
+        close to it: a thin digit cut by lines weighs whole) near the centre
+        of mass of the strongest ink, with the blobs close to it (a 5's hat,
+        a broken stroke) but none longer than one and a half times the digit
+        (a line's remnant, a margin). A blob lying along a quarter of an
+        edge of the picture (the paper's edge, a shadow's), or flat along a
+        tenth of it (a table beyond the paper), is never chosen or joined
         while another blob is there. Drops shadows, dots, box edges and
         marks elsewhere.
     digit_size : int or None, default=96
@@ -156,6 +170,7 @@ class DigitImageNormalizer(TransformerMixin, BaseEstimator):
     _parameter_constraints: dict = {
         "invert": [StrOptions({"auto"}), "boolean"],
         "color": ["boolean"],
+        "ink_hue": ["boolean"],
         "flatten_illumination": [StrOptions({"subtract"}), "boolean"],
         "threshold": [StrOptions({"otsu", "sauvola", "local"}), None],
         "remove_lines": ["boolean"],
@@ -174,6 +189,7 @@ class DigitImageNormalizer(TransformerMixin, BaseEstimator):
         *,
         invert="auto",
         color=True,
+        ink_hue=True,
         flatten_illumination=True,
         threshold="otsu",
         remove_lines=True,
@@ -188,6 +204,7 @@ class DigitImageNormalizer(TransformerMixin, BaseEstimator):
     ):
         self.invert = invert
         self.color = color
+        self.ink_hue = ink_hue
         self.flatten_illumination = flatten_illumination
         self.threshold = threshold
         self.remove_lines = remove_lines
@@ -311,7 +328,7 @@ class DigitImageNormalizer(TransformerMixin, BaseEstimator):
         return tags
 
 
-def normalize_picture(picture, normalizer=None, *, name=None):
+def normalize_picture(picture, normalizer=None, *, name=None, steps=None):
     """Read one picture and make it MNIST-like, saying what was found.
 
     The picture is read as :meth:`DigitImageNormalizer.transform` and
@@ -326,6 +343,15 @@ def normalize_picture(picture, normalizer=None, *, name=None):
         The settings to normalise with; None uses the defaults.
     name : str, default=None
         How errors refer to the picture; by default its path, or "image".
+    steps : dict, default=None
+        When given, the pictures of the steps are put in it, to be shown:
+        ``"find"`` for the whole picture at the working size and ``"read"``
+        for the digit's region read again, each a dict of ``light`` (the
+        ink, float, once the light is flattened), ``threshold`` (the pixels
+        of ink), ``lines`` (the ruled lines removed) and ``digit`` (the
+        digit's pixels), and ``direction`` in ``"find"`` when ``ink_hue``
+        chose a colour, as far as the steps went (filled in even when an
+        :class:`ImageError` is raised).
 
     Returns
     -------
@@ -353,7 +379,7 @@ def normalize_picture(picture, normalizer=None, *, name=None):
     if name is None:
         name = os.fspath(picture) if isinstance(picture, (str, os.PathLike)) else "image"
     array = read_image(picture, name=name, color=normalizer.color, max_pixels=READ_PIXELS)
-    return normalize_array(array, name, **normalizer._settings())
+    return normalize_array(array, name, record=steps, **normalizer._settings())
 
 
 def raw_image_pipeline(fitted):

@@ -18,6 +18,7 @@ from ._ink import (
     as_uint8,
     border_pixels,
     find_digit,
+    ink_colour_direction,
     ink_is_coloured,
     ink_is_dark,
     luma,
@@ -84,6 +85,7 @@ def normalize_array(
     *,
     invert="auto",
     color=True,
+    ink_hue=True,
     flatten_illumination=True,
     threshold="otsu",
     remove_lines=True,
@@ -95,6 +97,7 @@ def normalize_array(
     box_size=20,
     center=True,
     normalize_contrast=True,
+    record=None,
 ):
     """Normalise one picture already read (the steps of DigitImageNormalizer).
 
@@ -103,6 +106,11 @@ def normalize_array(
     :func:`~skdigits.read_image` reads them, in colour); ``name`` is how
     errors refer to it. Returns a :class:`NormalizedPicture`; raises
     :class:`~skdigits.exceptions.ImageError` when the picture holds no ink.
+    With ``record`` (a dict), each step's pictures are put in it:
+    ``find`` for the whole picture at the working size and ``read`` for the
+    digit's region read again (each as :func:`find_digit` records them),
+    and ``box`` (the region's top, left, bottom, right in the working
+    picture).
     """
     picture = as_uint8(picture)
     height, width = picture.shape[:2]
@@ -128,11 +136,25 @@ def normalize_array(
         ink = measure_ink(small, dark, paper, color=color, chroma=True)
     second = digit_size is not None and box_size is not None
     room = FIND_ROOM if second else READ_ROOM  # a first look only finds the digit
-    ink, mask, info, families = find_digit(ink, name, max(ink.shape) * room, **steps)
+    found = {} if record is None else record.setdefault("find", {})
+    ink, mask, info, families = find_digit(ink, name, max(ink.shape) * room, record=found, **steps)
+    direction = None
+    if color and ink_hue and dark and remove_lines and picture.ndim == 3:
+        # The ink and the paper's lines told apart by their colour, when they differ.
+        direction = ink_colour_direction(
+            small, paper, found["light"], found["digit"], found["lines"] & found["threshold"]
+        )
+    if direction is not None:
+        found.clear()
+        found["direction"] = direction
+        ink = measure_ink(small, dark, paper, color=color, direction=direction)
+        ink, mask, info, families = find_digit(
+            ink, name, max(ink.shape) * room, record=found, **steps
+        )
     factor, corner = scale, (0, 0)  # pixels of the working image per pixel of the picture
     if second:
         region, factor, side, corner = digit_region(picture, mask, scale, digit_size)
-        ink = measure_ink(region, dark, paper, color=color, chroma=chroma)
+        ink = measure_ink(region, dark, paper, color=color, chroma=chroma, direction=direction)
         room = side * READ_ROOM
         if divide:
             # The paper's light at a few pen widths: wider than any stroke,
@@ -141,7 +163,19 @@ def normalize_array(
         rows, cols = np.nonzero(mask)  # the digit's share of the region, across and down
         reach = (np.ptp(cols) + 1, np.ptp(rows) + 1)
         extent = tuple(r / scale * factor / n for r, n in zip(reach, ink.shape[::-1]))
-        ink, mask, again, _ = find_digit(ink, name, room, families, digit_extent=extent, **steps)
+        if corner == (0, 0) and ink.shape == (round(height * factor), round(width * factor)):
+            extent = None  # the whole picture again: the first look judged the same lines
+        read = None
+        if record is not None:
+            bottom, right = (
+                corner[0] + region.shape[0] / factor,
+                corner[1] + region.shape[1] / factor,
+            )
+            record["box"] = tuple(round(v * scale) for v in (*corner, bottom, right))
+            read = record["read"] = {}
+        ink, mask, again, _ = find_digit(
+            ink, name, room, families, digit_extent=extent, record=read, **steps
+        )
         # Marks dropped are judged on the whole picture, contrast on the digit's region.
         info = {
             "ink_contrast": again["ink_contrast"],
@@ -164,4 +198,4 @@ def normalize_array(
 
 
 #: The normaliser's parameters, as normalize_array takes them.
-SETTINGS = tuple(inspect.signature(normalize_array).parameters)[2:]
+SETTINGS = tuple(inspect.signature(normalize_array).parameters)[2:-1]
