@@ -10,9 +10,11 @@ rendered as ink on white paper or on photo-like grey paper (uneven light,
 a vignette, blur, noise, a tint). A string counts as read when the digits
 read, left to right, are its digits (groups are checked separately).
 
-Real pictures: strings of 2 or 3 photos of the realdigits-dev set (each
-photo cropped around its digit, scaled to one height, side by side); the
-photos are read from ``../shared/data/realdigits-dev`` and never copied.
+Real pictures: strings of 2 or 3 photos of one set of the realdigits-dev
+set (each photo cropped around its digit with the same room, its digit
+scaled to one height, its paper brought to the first photo's brightness,
+side by side); the photos are read from ``../shared/data/realdigits-dev``
+and never copied.
 Also: one digit still reads as ``skdigits predict`` reads it (every dev
 photo), and the time to read a 12-megapixel photo of an 8-digit number.
 
@@ -372,7 +374,9 @@ def main(argv=None):
     )
     notes.append(
         f"Real strings whose every photo `skdigits predict` reads right alone: {ceiling} of "
-        f"{len(real)} (the ceiling for the real row)."
+        f"{len(real)} (the ceiling for the real row). Each real string takes its photos from "
+        "one set of the dev set (one repository: its writers, paper, camera), the digits "
+        "scaled to one height and the papers to one brightness (see real_strings)."
     )
     if args.write:
         _write(rows, notes, args)
