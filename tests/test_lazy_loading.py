@@ -168,6 +168,20 @@ def test_numpy_path_matches_keras_for_every_activation(tmp_path, small_split, ac
     )
 
 
+def test_a_batch_of_several_forward_blocks_matches_keras(tmp_path, small_split):
+    from skdigits.model._inference import BLOCK_ROWS
+
+    X_train, _, y_train, _ = small_split
+    clf = DigitClassifier(hidden_layer_sizes=(32,), epochs=1, random_state=0)
+    clf.fit(X_train[:100].reshape(100, -1) / 255.0, y_train[:100])
+    loaded = load_model(save_model(clf, tmp_path / "m.skdigits"))
+    rows = np.random.default_rng(0).random((2 * BLOCK_ROWS + 7, 784), dtype=np.float32)
+    proba = loaded.predict_proba(rows)  # three blocks, the last of 7 rows
+    assert proba.shape == (len(rows), 10) and proba.dtype == np.float32
+    np.testing.assert_allclose(proba, clf.model_.predict(rows, verbose=0), rtol=0, atol=1e-6)
+    np.testing.assert_allclose(proba[-7:], loaded.predict_proba(rows[-7:]), rtol=0, atol=1e-6)
+
+
 def test_a_network_numpy_cannot_run_says_so_and_predicts_through_keras(tmp_path, small_split):
     X_train, X_test, y_train, _ = small_split
     X_train = X_train[:60].reshape(60, -1) / 255.0

@@ -12,6 +12,15 @@ import weakref
 import numpy as np
 from scipy.special import erf, expit
 
+# Rows per block of the forward pass. A block's layer outputs (a few MB) are
+# freed and allocated again block after block; at this size the C allocator
+# keeps reusing the same memory, where arrays of tens of MB (thousands of rows)
+# are given back to the system and taken again on every call, and each time
+# their pages are faulted in anew, which also keeps BLAS' threads from
+# sharing the work (1.5x the wall time of a batch on 2 cores, measured by
+# benchmarks/loading.py).
+BLOCK_ROWS = 1024
+
 # One NumPy forward pass per Keras model, kept beside (not in) the estimator
 # so predicting never changes the estimator's state; dropped with the model.
 _FORWARD_PASSES = weakref.WeakKeyDictionary()
@@ -116,7 +125,15 @@ class DenseForward:
 
     def __call__(self, X):
         """Class probabilities of the float32 rows ``X``."""
-        out = np.asarray(X, dtype=np.float32)
+        X = np.asarray(X, dtype=np.float32)
+        if len(X) <= BLOCK_ROWS:
+            return self._block(X)
+        out = np.empty((len(X), self.layers[-1][0].shape[1]), dtype=np.float32)
+        for start in range(0, len(X), BLOCK_ROWS):
+            out[start : start + BLOCK_ROWS] = self._block(X[start : start + BLOCK_ROWS])
+        return out
+
+    def _block(self, out):
         for kernel, bias, activation in self.layers:
             z = out @ kernel
             z += bias  # in place: one array less per layer
