@@ -5,7 +5,6 @@ import http.client
 import io
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -441,39 +440,7 @@ def test_ctrl_c_stops_the_command_cleanly(model, tmp_path):
     assert "Traceback" not in err
 
 
-# --- the page in a real browser --------------------------------------------------------
-
-_CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-def _chromium():
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        path = shutil.which(name)
-        if path:
-            return path
-    return None
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Headless Chromium under Playwright, or a skip saying what is missing."""
-    executable = _chromium()
-    if executable is None:
-        pytest.skip("Chromium is not installed (Debian: apt-get install chromium)")
-    sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="Playwright is not installed: pip install '.[test]'"
-    )
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=_CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
+# --- the page in a real browser (the browser fixture: conftest.py) -------------------
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from skdigits.draw import _server as draw_server
 from skdigits.images import NumberReader
 
 from ._strokes import digit_strokes
-from .test_draw import _CHROMIUM_FLAGS, _chromium, encode, post
+from .test_draw import encode, post
 
 
 @pytest.fixture(scope="module")
@@ -256,21 +256,6 @@ def test_draw_min_probability_reaches_the_number_reader_with_predicts_default(ma
 
 
 # --- the page in a real browser --------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Headless Chromium under Playwright, or a skip saying what is missing."""
-    executable = _chromium()
-    if executable is None:
-        pytest.skip("Chromium is not installed (Debian: apt-get install chromium)")
-    sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="Playwright is not installed: pip install '.[test]'"
-    )
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=_CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
 
 
 def _open(browser, server, address="", **context_options):
