@@ -134,6 +134,8 @@ def notebook(
     background=(228, 224, 212),
     shadow=0.0,
     perspective=0.0,
+    curl=0.0,
+    dots=None,
     jpeg=85,
     seed=0,
 ):
@@ -142,9 +144,13 @@ def notebook(
     Student paper as photographed: a 5 mm grid (``pitch`` pixels) printed
     as dark as the pen (``line_rgb``), turned by ``angle`` degrees, with a
     soft shadow band darkening the left edge by the share ``shadow``, a
-    slight ``perspective`` (the far edge narrower by that share), noise and
-    JPEG compression (``jpeg``: quality, or None). ``paper`` is "squared",
-    "ruled" (horizontal lines) or None; deterministic for a ``seed``.
+    slight ``perspective`` (the far edge narrower by that share), a page
+    curling away at its sides (``curl``: how far, as a share of the height,
+    the lines rise at the left and right edges, bending more towards them),
+    dotted print (``dots``: the lines drawn two pixels in this many along
+    them, None for solid lines), noise and JPEG compression (``jpeg``: quality, or None).
+    ``paper`` is "squared", "ruled" (horizontal lines) or None;
+    deterministic for a ``seed``.
     """
     rng = np.random.default_rng(seed)
     height, width = frame
@@ -152,12 +158,15 @@ def notebook(
     turn = np.radians(angle)
     across = -cols * np.sin(turn) + rows * np.cos(turn)
     down = cols * np.cos(turn) + rows * np.sin(turn)
+    across = across + curl * height * (2 * cols / width - 1) ** 4  # the page curls at its sides
     offset = pitch / 2
     line = np.zeros((height, width), bool)
+    dashes = np.ones((height, width), bool) if dots is None else (down % dots) < 2
     if paper is not None:
-        line |= (across + offset) % pitch < line_width
+        line |= ((across + offset) % pitch < line_width) & dashes
         if paper == "squared":
-            line |= (down + offset) % pitch < line_width
+            gaps = np.ones_like(dashes) if dots is None else (across % dots) < 2
+            line |= ((down + offset) % pitch < line_width) & gaps
     picture = np.ones((height, width, 3)) * np.asarray(background, np.float64)
     picture[line] = line_rgb
     strength = (

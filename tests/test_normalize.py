@@ -534,3 +534,49 @@ def test_each_step_can_be_seen(held_out, tmp_path):
         str(tmp_path / "seen.png"), picture, seen, 7, 0.9, normalizer=DigitImageNormalizer()
     )
     assert Image.open(path).size[0] > 6 * 100  # the picture, four steps and the digit
+
+
+def test_a_curled_pages_lines_are_followed_to_their_ends(held_out):
+    # The lines rise towards the page's sides, beyond what a straight run
+    # bending a few degrees follows.
+    _, X_test, _, _ = held_out
+    curled = {"paper": "ruled", "pitch": 24, "curl": 0.12}
+    kept = [_notebook_agreement(d, seed, **curled) for seed, d in enumerate(X_test[:4])]
+    left = [
+        _notebook_agreement(d, seed, DigitImageNormalizer(remove_lines=False), **curled)
+        for seed, d in enumerate(X_test[:4])
+    ]
+    assert np.median(kept) > 0.8, kept
+    assert np.median(kept) > np.median(left) + 0.3
+
+
+def test_dotted_print_is_one_line_and_the_digit_stays():
+    from skdigits.images._ink import ruled_lines
+
+    mask = np.zeros((256, 256), bool)
+    for row in range(20, 256, 30):
+        mask[row, (np.arange(256) % 6) < 2] = True  # two pixels in six
+    mask[60:200, 126:130] = True  # a 1's upright
+    lines, _, families = ruled_lines(mask, mask.astype(np.float32))
+    dots = mask.copy()
+    dots[:, 120:136] = False
+    assert lines[dots].mean() > 0.95 and families == (0,)
+    assert lines[60:200, 126:130].mean() < 0.05
+
+
+def test_the_whole_pictures_lines_are_carried_into_the_digits_region():
+    from skdigits.images._framing import region_of
+    from skdigits.images._ink import ruled_lines
+
+    work = np.zeros((100, 100), bool)  # the picture (200x200) at half size
+    work[50, :] = True
+    seeds = region_of(work, (80, 40), (40, 80), 0.5, (40, 80))
+    assert np.flatnonzero(seeds.any(axis=1)).tolist() in ([19, 20], [20], [20, 21])
+    # In the region the line is too short to be found on its own; carried, it is.
+    mask = np.zeros((40, 80), bool)
+    mask[20, 10:40] = True
+    mask[5:35, 60:63] = True  # a stroke
+    found, _, _ = ruled_lines(mask, mask.astype(np.float32), seeds=np.pad(seeds, 0))
+    alone, _, _ = ruled_lines(mask, mask.astype(np.float32))
+    assert found[20, 12:38].all() and not alone[20].any()
+    assert not found[5:35, 60:63].any()

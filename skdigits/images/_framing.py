@@ -36,6 +36,25 @@ def digit_region(picture, mask, scale, digit_size):
     return resize(region, shape), factor, side * factor, (top, left)
 
 
+def region_of(mask, corner, extent, scale, shape):
+    """A mask of the working picture, cut to a region of the picture and resized to ``shape``.
+
+    The region's top-left ``corner`` and ``extent`` (height, width) are in
+    the picture's pixels; ``mask`` is the picture made ``scale`` times
+    smaller (the lines found on a first look, carried to the second).
+    """
+    from PIL import Image
+
+    top, left = (round(v * scale) for v in corner)
+    bottom = round((corner[0] + extent[0]) * scale)
+    right = round((corner[1] + extent[1]) * scale)
+    part = mask[top : max(bottom, top + 1), left : max(right, left + 1)]
+    if part.size == 0:
+        return np.zeros(shape, bool)
+    grey = Image.fromarray(part.astype(np.uint8) * 255).resize(shape[::-1], Image.BILINEAR)
+    return np.asarray(grey) >= 128
+
+
 def mask_box(mask, factor, corner=(0, 0), shape=None):
     """The box ``(top, left, bottom, right)`` of a mask, in the picture's pixels.
 

@@ -237,6 +237,12 @@ def threshold_ink(ink, method, window):
 MAX_TILT, _TILT_STEP, _BEND = np.radians(12), np.radians(0.5), np.radians(4)
 # A lone line (the edge of a scanned box) runs along the picture's axes.
 _LONE_TILT = np.radians(1.5)
+# A curled page's lines are followed beyond their straight stretch by short
+# runs bending up to this much; dotted print is bridged over gaps this share
+# of the picture wide.
+_CURL, _CURL_STEP, _DOT_GAP = np.radians(15), np.radians(1), 1 / 40
+# The family of the lines carried from the first look into the digit's region.
+_CARRIED = -1.0
 
 
 def _shear(image, angle):
@@ -297,20 +303,22 @@ def _tilt(line, axis):
     return float(abs(np.arctan(np.polyfit(cols, rows, 1)[0])))
 
 
-def straight_runs(mask, axis, angle, length):
+def straight_runs(mask, axis, angle, length, *, gap=3, bridged=False):
     """Pixels of the mask on straight runs at least ``length`` long in a direction.
 
     The direction is ``angle`` (radians) off ``axis`` (0: across, 1: down).
-    The mask is sheared so that the direction runs flat, gaps of a pixel
-    or two are bridged (dotted and broken print), and a binary opening with
-    a line ``length`` long keeps the runs; they are sheared back.
+    The mask is sheared so that the direction runs flat, gaps narrower
+    than ``gap`` pixels are bridged (dotted and broken print), and a binary
+    opening with a line ``length`` long keeps the runs; they are sheared
+    back. With ``bridged``, the runs are returned with their gaps filled
+    (a dotted line as one piece), else only the mask's pixels on them.
     """
     from scipy import ndimage
 
     image = (mask if axis == 0 else mask.T).astype(np.uint8)
     sheared, back = _shear(image, angle)
     runs = ndimage.minimum_filter1d(
-        ndimage.maximum_filter1d(sheared, 3, axis=1, mode="nearest"), 3, axis=1, mode="nearest"
+        ndimage.maximum_filter1d(sheared, gap, axis=1, mode="nearest"), gap, axis=1, mode="nearest"
     )
     runs = ndimage.maximum_filter1d(
         ndimage.minimum_filter1d(runs, length, axis=1, mode="nearest"),
@@ -318,11 +326,64 @@ def straight_runs(mask, axis, angle, length):
         axis=1,
         mode="nearest",
     )
-    found = runs[back].astype(bool) & (image > 0)
+    found = runs[back].astype(bool)
+    if not bridged:
+        found &= image > 0
     return found if axis == 0 else found.T
 
 
-def ruled_lines(mask, ink, families=(), *, max_tilt=MAX_TILT, digit_extent=None):
+def curled_ends(mask, axis, angle, size, gap, max_tilt):
+    """Short straight runs bending up to ``max_tilt`` off the lines' direction: a curled page.
+
+    Where a page curls, a ruled line bends away from the straight run found
+    in the middle of the picture; its ends are followed by runs a twelfth of
+    the picture long, in any direction within ``max_tilt`` of the lines'
+    (:func:`straight_runs`, gaps up to ``gap`` bridged). Returns the runs
+    labelled as connected pieces.
+    """
+    from scipy import ndimage
+
+    short = size // 12
+    if short < 5:  # a small picture: no page to curl
+        return np.zeros(mask.shape, np.int32)
+    turn = min(max_tilt, _CURL)
+    runs = np.zeros_like(mask)
+    for bend in np.arange(-turn, turn + _CURL_STEP / 2, _CURL_STEP) if turn > 0 else [0.0]:
+        runs |= straight_runs(mask, axis, angle + bend, short, gap=gap, bridged=gap > 3)
+    labels, _ = ndimage.label(runs, structure=np.ones((3, 3), bool))
+    labels[~mask] = 0
+    return labels
+
+
+def follow_curl(line, curls, axis, box):
+    """The ends of a ``line`` where it bends on a curled page.
+
+    The pieces of ``curls`` (:func:`curled_ends`) that the line runs into,
+    only beyond the line's own extent (``box``, its bounding box) along its
+    direction, and only those drawn no thicker than the line (a stroke
+    touching it is not taken with it).
+    """
+    from scipy import ndimage
+
+    pieces = np.unique(curls[line])
+    pieces = pieces[pieces > 0]
+    if pieces.size == 0:
+        return np.zeros_like(line)
+    along = np.arange(line.shape[1 - axis])
+    beyond = (along < box[1 - axis].start) | (along >= box[1 - axis].stop)
+    ends = np.isin(curls, pieces) & (beyond[None, :] if axis == 0 else beyond[:, None])
+    if not ends.any():
+        return ends
+    thickness = line.sum() / max(1, np.any(line, axis=axis).sum())
+    labels, n = ndimage.label(ends, structure=np.ones((3, 3), bool))
+    keep = np.zeros(n + 1, bool)
+    for index, part in enumerate(ndimage.find_objects(labels), start=1):
+        piece = labels[part] == index
+        keep[index] = piece.sum() <= 1.5 * thickness * max(1, np.any(piece, axis=axis).sum())
+    return keep[labels]
+
+
+def ruled_lines(mask, ink, families=(), *, max_tilt=MAX_TILT, digit_extent=None, seeds=None):
     """Pixels of the straight lines of ruled or squared paper in a mask.
 
     For each axis (lines running across, lines running down), the lines'
@@ -348,6 +409,9 @@ def ruled_lines(mask, ink, families=(), *, max_tilt=MAX_TILT, digit_extent=None)
     (the digit's region read again: its share of the width and of the
     height, or one share for both), a run longer than the digit by a tenth
     of the picture is a line whatever its ink.
+    With ``seeds`` (the lines removed from the whole picture, carried into
+    this region: :func:`~._framing.region_of`), the thin straight runs of
+    ink within two pixels of them are lines too, wherever they bend.
     Where a line carries a stroke of the digit, its pixels are spared: where
     a stroke crosses it (ink on both sides of the line, across it) and where
     a stroke runs along it (ink beside the line at least as wide as the
@@ -365,10 +429,13 @@ def ruled_lines(mask, ink, families=(), *, max_tilt=MAX_TILT, digit_extent=None)
             continue
         angle, _ = line_direction(mask, axis, max_tilt) if max_tilt > 0 else (0.0, None)
         bends = np.arange(-_BEND, _BEND + _TILT_STEP / 2, _TILT_STEP) if max_tilt > 0 else [0.0]
+        gap = max(3, round(_DOT_GAP * size))
         runs = np.zeros_like(mask)
         for bend in bends:
-            runs |= straight_runs(mask, axis, angle + bend, length)
+            runs |= straight_runs(mask, axis, angle + bend, length, gap=gap, bridged=gap > 3)
         labels, _ = ndimage.label(runs, structure=np.ones((3, 3), bool))
+        labels[~mask] = 0  # a dotted line is one piece, of the mask's pixels
+        curls = curled_ends(mask, axis, angle, size, gap, max_tilt)
         extents = [
             (index, box, (box[1 - axis].stop - box[1 - axis].start) / size)
             for index, box in enumerate(ndimage.find_objects(labels), start=1)
@@ -397,7 +464,9 @@ def ruled_lines(mask, ink, families=(), *, max_tilt=MAX_TILT, digit_extent=None)
         ]
         limit = np.inf if digit_extent is None else np.broadcast_to(digit_extent, 2)[axis] + 0.1
         for index, box in boxes:
-            line = (labels == index) & ~thick
+            line = labels == index
+            line |= follow_curl(line, curls, axis, box)
+            line &= ~thick
             if not line.any():
                 continue  # all of it a broad stroke
             if box[1 - axis].stop - box[1 - axis].start >= limit * size:
@@ -414,6 +483,11 @@ def ruled_lines(mask, ink, families=(), *, max_tilt=MAX_TILT, digit_extent=None)
             # below (family 0).
             weighed = lone and (_tilt(line, axis) > _LONE_TILT or 0.15 < middle < 0.85)
             candidates.append((axis, line, 0 if weighed else len(found)))
+        if seeds is not None and seeds.any():
+            # The whole picture's lines, where they cross this region.
+            carried = (curls > 0) & seeds & ~thick
+            if carried.any():
+                candidates.append((axis, carried, _CARRIED))
     if not candidates:
         return np.zeros_like(mask), 0, ()
     everything = np.logical_or.reduce([line for _, line, _ in candidates])
@@ -440,7 +514,7 @@ def ruled_lines(mask, ink, families=(), *, max_tilt=MAX_TILT, digit_extent=None)
             and (ndimage.binary_dilation(line, iterations=4) & others).any()
             and np.ptp(np.nonzero(line)[1 - axis]) <= 2.5 * blob_reach[axis]
         )
-        if stroke_like and family < 3:
+        if stroke_like and family < 3 and family != _CARRIED:
             continue  # as dark and as wide as the strokes: a stroke drawn straight
         # A lone line through the middle or askew is the digit's stroke
         # unless it is far longer than the other ink, runs on beyond it on
@@ -456,8 +530,9 @@ def ruled_lines(mask, ink, families=(), *, max_tilt=MAX_TILT, digit_extent=None)
         ):
             continue
         by_axis[axis] |= line
-        removed[axis] += 1
-        longest = max(longest, int(line.sum()))
+        if family != _CARRIED:  # the first look's lines were weighed there
+            removed[axis] += 1
+            longest = max(longest, int(line.sum()))
     several = tuple(a for a in (0, 1) if removed[a] > 1)
     found = ndimage.binary_dilation(by_axis[0] | by_axis[1], iterations=1)
     if not found.any():
@@ -638,6 +713,7 @@ def find_digit(
     digit_extent=None,
     max_tilt=MAX_TILT,
     divide=False,
+    seeds=None,
     record=None,
 ):
     """The digit's pixels in the ink: flatten, threshold, drop lines and specks, select.
@@ -662,6 +738,9 @@ def find_digit(
         radians (0: only lines along the axes).
     divide : bool, default=False
         Divide the light out rather than subtract it (:func:`flatten_light`).
+    seeds : ndarray of shape (height, width), bool, default=None
+        The ruled lines found on the whole picture, carried into this
+        region (see :func:`ruled_lines`).
     record : dict, default=None
         When given, each step's picture is put in it: ``light`` (the ink
         once the light is flattened), ``threshold`` (the pixels of ink),
@@ -697,7 +776,7 @@ def find_digit(
     removed = np.zeros_like(mask)
     if remove_lines:
         lines, longest, families = ruled_lines(
-            mask, ink, families, max_tilt=max_tilt, digit_extent=digit_extent
+            mask, ink, families, max_tilt=max_tilt, digit_extent=digit_extent, seeds=seeds
         )
         # A line that leaves almost nothing behind was the digit (a 1 across a scan).
         if lines.any() and (mask & ~lines).sum() >= 0.25 * longest:

@@ -94,7 +94,12 @@ class DigitImageNormalizer(TransformerMixin, BaseEstimator):
         runs of ink a quarter of the picture long in that direction or
         within two degrees of it (oriented openings with long line
         footprints, which follow a curled page), covering three quarters
-        of the picture (60 % when three or more lie parallel). A line is
+        of the picture (60 % when three or more lie parallel). Dotted print
+        is one line (gaps up to a fortieth of the picture bridged); on a
+        curled page a line is followed beyond its straight stretch by short
+        runs bending up to 15 degrees (no thicker than the line), and the
+        lines removed from the whole picture are removed from the digit's
+        region too when it is read again, wherever they bend. A line is
         spared where a stroke crosses it or runs along it; a lone line, or
         one as dark and as wide as the digit's ink, touching it and no
         longer than it could be, is taken for a stroke drawn straight and

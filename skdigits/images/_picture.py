@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._framing import digit_region, finish_frame, fit_box, mask_box, whole_frame
+from ._framing import digit_region, finish_frame, fit_box, mask_box, region_of, whole_frame
 from ._ink import (
     FIND_ROOM,
     READ_ROOM,
@@ -173,8 +173,13 @@ def normalize_array(
             )
             record["box"] = tuple(round(v * scale) for v in (*corner, bottom, right))
             read = record["read"] = {}
+        seeds = None
+        if remove_lines and found["lines"].any():
+            # The lines removed from the whole picture are lines in the region too.
+            span = (region.shape[0] / factor, region.shape[1] / factor)
+            seeds = region_of(found["lines"], corner, span, scale, ink.shape)
         ink, mask, again, _ = find_digit(
-            ink, name, room, families, digit_extent=extent, record=read, **steps
+            ink, name, room, families, digit_extent=extent, seeds=seeds, record=read, **steps
         )
         # Marks dropped are judged on the whole picture, contrast on the digit's region.
         info = {
