@@ -580,3 +580,21 @@ def test_the_whole_pictures_lines_are_carried_into_the_digits_region():
     alone, _, _ = ruled_lines(mask, mask.astype(np.float32))
     assert found[20, 12:38].all() and not alone[20].any()
     assert not found[5:35, 60:63].any()
+
+
+def test_a_stroke_lying_on_a_fainter_line_keeps_its_stretch():
+    from skdigits.images._ink import ruled_lines
+
+    mask = np.zeros((200, 200), bool)
+    ink = np.zeros((200, 200), np.float32)
+    for row in range(20, 200, 30):
+        mask[row : row + 2], ink[row : row + 2] = True, 0.3  # faint print
+    mask[110:112], ink[110:112] = True, 0.9  # one bold line of the grid, as dark as the pen
+    mask[49:53, 60:110], ink[49:53, 60:110] = True, 0.9  # a 2's base on the line at row 50
+    mask[20:50, 106:110], ink[20:50, 106:110] = True, 0.9  # its neck, above
+    mask[120:170, 100:104], ink[120:170, 100:104] = True, 0.9
+    lines, _, _ = ruled_lines(mask, ink)
+    assert not lines[49:53, 62:100].any()  # the stroke's stretch stays
+    assert lines[50:52, :50].all() and lines[50:52, 150:].all()  # the line around it goes
+    assert lines[110:112, :90].all()  # a bold line is its own print, not a stroke
+

@@ -31,15 +31,15 @@ FLOORS = {
     "tan": 0.92,
     "kien": 0.92,
     "nsysu": 0.94,
-    "grid": 0.79,
-    "grid_toan": 0.66,
-    "grid_hwdc": 0.8,
-    "grid_dhph": 0.79,
+    "grid": 0.8,
+    "grid_toan": 0.65,
+    "grid_hwdc": 0.83,
+    "grid_dhph": 0.82,
     "grid_gwl": 0.85,
     "grid_raven": 0.93,
-    "paper": 0.87,
-    "paper_star": 0.8,
-    "paper_uyen": 0.89,
+    "paper": 0.89,
+    "paper_star": 0.82,
+    "paper_uyen": 0.91,
 }
 
 

@@ -241,6 +241,8 @@ _LONE_TILT = np.radians(1.5)
 # runs bending up to this much; dotted print is bridged over gaps this share
 # of the picture wide.
 _CURL, _CURL_STEP, _DOT_GAP = np.radians(15), np.radians(1), 1 / 40
+# A stretch of a line this much darker than the line is a stroke lying on it.
+_DARKER = 1.5
 # The family of the lines carried from the first look into the digit's region.
 _CARRIED = -1.0
 
@@ -542,8 +544,8 @@ def ruled_lines(mask, ink, families=(), *, max_tilt=MAX_TILT, digit_extent=None,
     for axis, lines in by_axis.items():
         if not lines.any():
             continue
-        thickness = lines.sum() / max(1, np.any(lines, axis=axis).sum()) + 2  # dilated
-        reach = int(np.ceil(thickness)) + 2
+        thickness = pen_width(lines) + 2  # each line's, dilated
+        reach = 2 * int(np.ceil(thickness)) + 2
         across = np.ones((2 * reach + 1, 1) if axis == 0 else (1, 2 * reach + 1), bool)
         crossing = ndimage.binary_closing(rest, structure=across)
         # A stroke along the line: ink beside it, wider than the line is thick.
@@ -551,7 +553,35 @@ def ruled_lines(mask, ink, families=(), *, max_tilt=MAX_TILT, digit_extent=None,
         wide = ndimage.binary_opening(rest, structure=np.ones((side, side), bool))
         along = ndimage.binary_dilation(wide, structure=across)
         spared |= ndimage.binary_dilation(lines, iterations=1) & (crossing | along)
+        spared |= darker_stretches(lines, ink, axis, thickness, stroke_ink)
     return found & ~spared, longest, several
+
+
+def darker_stretches(lines, ink, axis, thickness, stroke_ink):
+    """Stretches of ruled ``lines`` where a stroke lies on them: far darker than the print.
+
+    A pen darker than the paper's print leaves the line darker where a
+    stroke runs along it (a 2's base on a grid line, a 1's upright on a
+    vertical one): the line's pixels whose ink is half as strong again as
+    the line's median, and at least four fifths of the strokes' own
+    (``stroke_ink``, where known), over a run three times the line's
+    ``thickness`` along it (not a crossing of two lines), are the stroke's.
+    Lines printed as dark as the pen have none.
+    """
+    from scipy import ndimage
+
+    band = ndimage.binary_dilation(lines, iterations=1)
+    labels, n = ndimage.label(band, structure=np.ones((3, 3), bool))
+    # Each line against its own print: squared paper mixes bold and faint lines.
+    level = _DARKER * np.concatenate(
+        [[np.inf], ndimage.median(ink, np.where(lines, labels, 0), np.arange(1, n + 1))]
+    )
+    if np.isfinite(stroke_ink):
+        level = np.maximum(level, 0.8 * float(stroke_ink))
+    dark = band & (ndimage.median_filter(ink, size=3) >= level[labels])
+    run = max(3, int(np.ceil(3 * thickness)))
+    dark = ndimage.binary_opening(dark, structure=np.ones((1, run) if axis == 0 else (run, 1), bool))
+    return ndimage.binary_dilation(dark, iterations=1) & band
 
 
 def edge_blobs(labels, n):

@@ -100,7 +100,10 @@ class DigitImageNormalizer(TransformerMixin, BaseEstimator):
         runs bending up to 15 degrees (no thicker than the line), and the
         lines removed from the whole picture are removed from the digit's
         region too when it is read again, wherever they bend. A line is
-        spared where a stroke crosses it or runs along it; a lone line, or
+        spared where a stroke crosses it or runs along it (ink beside the
+        line, or a stretch of the line half as dark again as the rest of
+        that line and as dark as the strokes: a pen darker than the print
+        lying on it); a lone line, or
         one as dark and as wide as the digit's ink, touching it and no
         longer than it could be, is taken for a stroke drawn straight and
         stays, unless the paper repeats it three times; a lone line two and
