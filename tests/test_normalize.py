@@ -598,3 +598,21 @@ def test_a_stroke_lying_on_a_fainter_line_keeps_its_stretch():
     assert lines[50:52, :50].all() and lines[50:52, 150:].all()  # the line around it goes
     assert lines[110:112, :90].all()  # a bold line is its own print, not a stroke
 
+
+
+def test_a_thin_stroke_crossing_ruled_lines_aslant_stays_whole():
+    from skimage.draw import line as draw_line
+
+    from skdigits.images._ink import ruled_lines
+
+    mask = np.zeros((200, 200), bool)
+    for row in range(20, 200, 24):
+        mask[row : row + 2] = True  # ruled paper
+    # A stroke three pixels wide, 60 degrees from the lines (30 off their normal).
+    rows, cols = draw_line(40, 40, 160, 40 + int(120 / np.tan(np.radians(60))))
+    for shift in (-1, 0, 1):
+        mask[rows, cols + shift] = True
+    lines, _, _ = ruled_lines(mask, mask.astype(np.float32))
+    assert lines[20:22, :30].all()  # the lines go
+    _, pieces = ndimage.label(mask & ~lines, structure=np.ones((3, 3)))
+    assert pieces == 1  # the stroke is not cut where it crosses them

@@ -241,6 +241,9 @@ _LONE_TILT = np.radians(1.5)
 # runs bending up to this much; dotted print is bridged over gaps this share
 # of the picture wide.
 _CURL, _CURL_STEP, _DOT_GAP = np.radians(15), np.radians(1), 1 / 40
+# A stroke crossing a line is looked for across it and this far aslant (radians
+# off the line's normal): a thin stroke crossing at a shallow angle is not cut.
+_CROSSING_SLANTS = np.radians([-30, 30])
 # A stretch of a line this much darker than the line is a stroke lying on it.
 _DARKER = 1.5
 # The family of the lines carried from the first look into the digit's region.
@@ -548,6 +551,9 @@ def ruled_lines(mask, ink, families=(), *, max_tilt=MAX_TILT, digit_extent=None,
         reach = 2 * int(np.ceil(thickness)) + 2
         across = np.ones((2 * reach + 1, 1) if axis == 0 else (1, 2 * reach + 1), bool)
         crossing = ndimage.binary_closing(rest, structure=across)
+        # On ruled paper (no lines across these), strokes crossing a line aslant.
+        for slant in _CROSSING_SLANTS if not by_axis[1 - axis].any() else ():
+            crossing |= ndimage.binary_closing(rest, structure=_slanted(reach, slant, axis))
         # A stroke along the line: ink beside it, wider than the line is thick.
         side = max(2, int(np.ceil(thickness)) + 1)
         wide = ndimage.binary_opening(rest, structure=np.ones((side, side), bool))
@@ -555,6 +561,20 @@ def ruled_lines(mask, ink, families=(), *, max_tilt=MAX_TILT, digit_extent=None,
         spared |= ndimage.binary_dilation(lines, iterations=1) & (crossing | along)
         spared |= darker_stretches(lines, ink, axis, thickness, stroke_ink)
     return found & ~spared, longest, several
+
+
+def _slanted(reach, slant, axis):
+    """A line footprint crossing a line along ``axis`` at ``slant`` (radians off its normal).
+
+    It spans ``2 * reach + 1`` pixels across the line, and ``tan(slant)``
+    times that along it.
+    """
+    along = int(round(reach * np.tan(abs(slant))))
+    rows = np.arange(-reach, reach + 1)
+    cols = np.round(rows * np.tan(slant)).astype(int) + along
+    footprint = np.zeros((2 * reach + 1, 2 * along + 1), bool)
+    footprint[rows + reach, cols] = True
+    return footprint if axis == 0 else footprint.T
 
 
 def darker_stretches(lines, ink, axis, thickness, stroke_ink):

@@ -100,7 +100,8 @@ class DigitImageNormalizer(TransformerMixin, BaseEstimator):
         runs bending up to 15 degrees (no thicker than the line), and the
         lines removed from the whole picture are removed from the digit's
         region too when it is read again, wherever they bend. A line is
-        spared where a stroke crosses it or runs along it (ink beside the
+        spared where a stroke crosses it (across it or, on ruled paper,
+        up to 30 degrees aslant) or runs along it (ink beside the
         line, or a stretch of the line half as dark again as the rest of
         that line and as dark as the strokes: a pen darker than the print
         lying on it); a lone line, or
