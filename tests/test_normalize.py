@@ -599,7 +599,6 @@ def test_a_stroke_lying_on_a_fainter_line_keeps_its_stretch():
     assert lines[110:112, :90].all()  # a bold line is its own print, not a stroke
 
 
-
 def test_a_thin_stroke_crossing_ruled_lines_aslant_stays_whole():
     from skimage.draw import line as draw_line
 

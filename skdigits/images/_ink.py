@@ -600,7 +600,9 @@ def darker_stretches(lines, ink, axis, thickness, stroke_ink):
         level = np.maximum(level, 0.8 * float(stroke_ink))
     dark = band & (ndimage.median_filter(ink, size=3) >= level[labels])
     run = max(3, int(np.ceil(3 * thickness)))
-    dark = ndimage.binary_opening(dark, structure=np.ones((1, run) if axis == 0 else (run, 1), bool))
+    dark = ndimage.binary_opening(
+        dark, structure=np.ones((1, run) if axis == 0 else (run, 1), bool)
+    )
     return ndimage.binary_dilation(dark, iterations=1) & band
 
 
