@@ -12,7 +12,7 @@ from PIL import Image, ImageDraw
 
 import skdigits
 from skdigits.exceptions import ImageError
-from skdigits.images import DigitReader, NumberReader, NumberReading, segment_digits
+from skdigits.images import DigitReader, NumberReader, NumberReading, _segment, segment_digits
 
 from ._photos import render
 
@@ -84,12 +84,74 @@ def test_a_string_of_separated_digits_reads_left_to_right(reader, digits):
     assert reading.probability == pytest.approx(np.prod([d.probability for d in reading.digits]))
 
 
-@pytest.mark.parametrize("pair", [(2, 3), (0, 4), (5, 8), (6, 7), (3, 0)])
+@pytest.mark.parametrize("pair", [(2, 3), (0, 4), (5, 8), (6, 7), (3, 0), (7, 2)])
 def test_touching_digits_are_cut_apart(reader, digits, pair):
     picture = compose([digits[pair[0]][1], digits[pair[1]][1]], [None])
     segments = segment_digits(picture)  # the blob is one piece of ink
     assert len(segments) >= 1
     assert reader.read(picture).text == f"{pair[0]}{pair[1]}"
+
+
+def test_a_digit_apart_is_framed_as_the_normaliser_frames_its_own_crop(digits):
+    from skdigits.images import normalize_picture
+
+    # Three photos on ruled paper side by side: the line's cleaning and the
+    # normaliser's, on one digit, frame it differently.
+    photos = [render(digits[d][0], grid="ruled", light=0.8, seed=d) for d in (5, 0, 9)]
+    picture = np.concatenate(photos, axis=1)
+    found = segment_digits(picture)
+    assert len(found) == 3
+    room = round(0.35 * np.median([bottom - top for top, _, bottom, _ in found.boxes]))
+    for k, (top, left, bottom, right) in enumerate(found.boxes):
+        low = found.boxes[k - 1][3] if k else 0
+        high = found.boxes[k + 1][1] if k < 2 else picture.shape[1]
+        crop = picture[
+            max(0, top - room) : bottom + room, max(low, left - room) : min(high, right + room)
+        ]
+        alone = normalize_picture(crop).image
+        assert np.array_equal(found.images[k], alone)
+
+
+def test_a_cut_runs_between_overlapping_strokes_where_no_column_parts_them():
+    # Two marks whose strokes overlap in columns 20-25 without touching: the
+    # first's top bar reaches column 25, the second's bottom bar column 20.
+    mask = np.zeros((40, 44), bool)
+    mask[:, 5:9] = mask[0:10, 5:26] = True  # the first: an upright and a top bar
+    mask[:, 36:40] = mask[30:40, 20:40] = True  # the second: an upright and a bottom bar
+    assert all(mask[:, col].any() for col in range(20, 26))  # no column there is empty
+    paths = _segment._cut_paths(mask, np.array([22]), 40.0)
+    assert paths.shape == (1, 40)
+    assert not mask[np.arange(40), paths[0]].any()  # the cut crosses no ink
+    left = mask & (np.arange(44)[None, :] < paths[0][:, None])
+    assert left[:, 5:9].all() and not left[:, 36:40].any()
+
+
+def test_a_blob_without_a_valley_still_gets_cuts_along_it():
+    mask = np.ones((40, 120), bool)  # as wide as three digits, and no valley at all
+    cuts = _segment._candidate_cuts(mask, 40.0)
+    assert len(cuts) >= 10 and min(np.diff(cuts)) >= 3
+    bounds = _segment._boundaries(mask, cuts, 40.0)
+    assert bounds.shape == (len(cuts) + 2, 40)
+    assert (np.diff(bounds, axis=0) >= 0).all()  # the cuts never cross
+
+
+def test_a_paper_line_hidden_by_a_digit_is_still_a_line_across_the_picture():
+    lines = np.zeros((60, 200), bool)
+    lines[20:23, :80] = lines[20:23, 110:] = True  # a ruled line; a digit's stroke hides 80-110
+    lines[40:43, 30:170] = True  # a run along the digits' bars: reaches neither edge
+    across = _segment._across_the_picture(lines)
+    assert across[20:23].sum() == lines[20:23].sum()
+    assert not across[40:43].any()
+
+
+def test_a_dark_corner_does_not_set_the_digits_height():
+    mask = np.zeros((200, 300), bool)
+    for left in (40, 100, 160):
+        mask[70:120, left : left + 30] = True  # three digits 50 pixels tall
+    mask[:, 260:] = True  # a shadow down the whole right edge
+    blobs = _segment._components(mask)[1]
+    assert _segment._digits_height(mask, blobs) == 50
+    assert _segment._typical_height(blobs) == 200
 
 
 def _five_in_two_pieces():

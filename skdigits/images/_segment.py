@@ -5,12 +5,13 @@ normaliser's own cleaning (polarity, light, threshold, ruled lines: the
 plain functions of :mod:`._ink`, called with ``select_digit=False``), then
 cuts it into digits: the connected blobs of ink, pieces of one digit merged
 by their horizontal overlap and size (the flag of a 5, a broken 4), specks,
-dots and underlines dropped, blobs of touching digits split at the valleys
-of their column profile (chosen by a classifier's confidence over the whole
+dots and underlines dropped, blobs of touching digits split along cuts
+through their least ink (chosen by a classifier's confidence over the whole
 blob when one is given, else by the digits' usual widths), and groups told
 apart by wide gaps. Each digit is framed into 28x28 by :mod:`._framing`, as
-the normaliser frames a single digit; a picture holding one digit is
-normalised exactly as :func:`normalize_picture` does it.
+the normaliser frames a single digit; a digit that is a blob alone is
+normalised in its own crop of the picture, and a picture holding one digit
+exactly as :func:`normalize_picture` normalises it.
 """
 
 import os
@@ -50,13 +51,22 @@ _UNDERLINE = 1.4  # horizontal strokes at least this many digit heights long
 _ONE_DIGIT = 1.25  # ink no wider than this share of its height is one digit
 _SPLIT_ASPECT = 0.7  # blobs at least this wide (share of their height) may hold several digits
 _MIN_PART, _MAX_PART = 0.16, 1.25  # a cut digit's width, as a share of the digits' height
-_MAX_CUTS = 5  # candidate cuts per digit's height of a blob's width (the deepest valleys)
-_PART_PENALTY = 0.1  # log-probability paid for each digit: more digits must read better
+_SOLID = 0.3  # a digit's columns hold ink at least this share of the digits' height tall
+# Candidate cuts: at least this share of the digits' height apart, and one
+# at least every this share where the column profile has no valley.
+_CUT_APART, _CUT_STEP = 0.08, 0.1
+# Log-probability paid for each digit: negative, a small bonus, for the
+# log-probabilities of more digits add up to less, and a model reads two
+# touching digits as one with confidence.
+_PART_PENALTY = -0.3
 # With a classifier, its log-probability counts this many times, and the
 # prior on a digit's width over height this share: the width of a digit cut
 # from touching ones (its strokes shared or overlapped) is a weak hint.
 _CONFIDENCE, _SHAPE_WEIGHT = 4.0, 0.25
 _SLANTS = (0.0, -0.15, 0.15, -0.3, 0.3)  # columns shifted this much per row, to cut along
+# A cut runs through the least ink within this share of the digits' height of
+# its valley; a column aside costs this much ink, a step aside this much more.
+_PATH_REACH, _PATH_ASIDE, _PATH_STEP = 0.2, 0.02, 0.05
 _CUT_COST = 3.0  # log-probability a cut pays in a blob no wider than a digit
 _JOIN_GAP = 0.3  # blobs closer than this share of the digits' height may be one digit
 # Width over height of MNIST's digits, per class: median and spread of its
@@ -146,13 +156,19 @@ def segment_digits(picture, normalizer=None, *, classifier=None, name=None):
     pieces of one digit merged when they overlap horizontally and the
     merged digit is no taller than a digit (a 5's flag, a broken 4);
     specks, dots, dashes and underlines dropped; blobs of touching or
-    slightly overlapping digits cut at the valleys of their column profile.
+    slightly overlapping digits cut from top to bottom through their least
+    ink, near the valleys of their column profile and at a regular step.
     With a ``classifier``, the cuts of each blob are those whose digits it
-    reads with the most confidence (a penalty for each extra digit);
-    without one, a blob is cut only when it is far wider than a digit.
+    reads with the most confidence over the whole line; without one, a
+    blob is cut only when it is far wider than a digit.
     A gap at least the digits' height wide, and far wider than the usual
     gap between them, starts a new group. Each digit is framed into 28x28
-    as the normaliser frames a single digit; when only one digit is found,
+    as the normaliser frames a single digit, and a digit that is a blob
+    alone (not cut from touching ones) is normalised in its own crop of the
+    picture (its box, a third of the digits' height around it, no further
+    than its neighbours), as ``skdigits predict`` normalises a photo of it
+    (the paper's lines looked for only when the picture showed some);
+    when only one digit is found,
     or no line of writing (too faint, too small), the picture is normalised
     exactly as :func:`normalize_picture` does it: one digit reads as
     ``skdigits predict`` reads it. Blobs along a quarter of the picture's
@@ -249,11 +265,41 @@ def segment_array(picture, name, normalizer, classifier=None):
     if len(parts) <= 1 or one:
         return one_digit(nothing_found if not parts else None, other_lines)
     parts.sort(key=lambda part: part["left"])
+    _read_alone(picture, name, parts, line, settings)
     images = np.stack([part["image"] for part in parts])
     boxes = [part["box"] for part in parts]
     hard = tuple(bool(line["contrast"] < _HARD_CONTRAST) for _ in parts)
     groups = _groups([box[1] for box in boxes], [box[3] for box in boxes], line["height_px"])
     return DigitSegments(images, boxes, groups, hard, other_lines, None, picture)
+
+
+def _read_alone(picture, name, parts, line, settings):
+    """Frame each digit that is a blob alone as the normaliser frames one digit in its own crop.
+
+    The crop is the digit's box with a third of the digits' height around
+    it, no further than the neighbours' boxes: the photo of that digit
+    alone, normalised as ``skdigits predict`` normalises a photo (without
+    looking for the paper's lines when the whole picture showed none).
+    """
+    room = int(round(0.35 * line["height_px"]))
+    height, width = picture.shape[:2]
+    if not line["ruled"]:
+        settings = {**settings, "remove_lines": False}  # the picture shows no lines
+    for k, part in enumerate(parts):
+        if not part.get("alone"):
+            continue
+        top, left, bottom, right = part["box"]
+        low = parts[k - 1]["box"][3] if k else 0
+        high = parts[k + 1]["box"][1] if k + 1 < len(parts) else width
+        crop = picture[
+            max(0, top - room) : min(height, bottom + room),
+            max(low, left - room) : min(high, right + room),
+        ]
+        try:
+            found = normalize_array(crop, name, **settings)
+        except ImageError:
+            continue
+        part["image"] = found.image
 
 
 # -- finding the line of writing ------------------------------------------------------
@@ -280,6 +326,7 @@ def _clean(ink, name, room, families, settings, digits=None, *, divide=False):
     )
     if settings["remove_lines"]:
         lines, longest, families = ruled_lines(mask, ink, families)
+        info = {**info, "ruled": bool(lines.any())}
         lines = _across_the_picture(lines)
         if lines.any() and (mask & ~lines).sum() >= 0.25 * longest:
             mask = mask & ~lines
@@ -296,11 +343,14 @@ def _clean(ink, name, room, families, settings, digits=None, *, divide=False):
 
 
 def _across_the_picture(lines):
-    """The lines that cross the whole picture (nine tenths of it), not runs along the digits.
+    """The lines that cross the whole picture, not runs along the digits.
 
     On a line of writing, strokes of several digits (the bars of 3s, the
     top of a 5) line up into long runs that :func:`ruled_lines` would take
-    for a line of the paper; the paper's lines run from edge to edge.
+    for a line of the paper; the paper's lines run from edge to edge. A
+    line is kept when it spans nine tenths of the picture, or when the
+    pieces of it in its rows (a digit's strokes crossing it hide it there)
+    reach both edges and together cover three fifths of the picture.
     """
     from scipy import ndimage
 
@@ -308,11 +358,22 @@ def _across_the_picture(lines):
         return lines
     labels, _ = ndimage.label(lines, structure=np.ones((3, 3), bool))
     height, width = lines.shape
-    keep = [
-        index
-        for index, box in enumerate(ndimage.find_objects(labels), start=1)
-        if box[1].stop - box[1].start >= 0.9 * width or box[0].stop - box[0].start >= 0.9 * height
-    ]
+    boxes = ndimage.find_objects(labels)
+    keep = []
+    for index, box in enumerate(boxes, start=1):
+        for axis, size in ((1, width), (0, height)):
+            along, across = box[axis], box[1 - axis]
+            if along.stop - along.start >= 0.9 * size:
+                keep.append(index)
+                break
+            # The pieces lying in this piece's rows (columns, for an upright line).
+            covered = np.zeros(size, bool)
+            for other in boxes:
+                if other[1 - axis].start < across.stop and across.start < other[1 - axis].stop:
+                    covered[other[axis]] = True
+            if covered[:2].any() and covered[-2:].any() and covered.mean() >= 0.6:
+                keep.append(index)
+                break
     return np.isin(labels, keep)
 
 
@@ -333,6 +394,16 @@ def _typical_height(blobs):
     """The digits' height: the median height of the blobs at least half as tall as the tallest."""
     heights = np.array([b[2] - b[0] for b in blobs], float)
     return float(np.median(heights[heights >= 0.5 * heights.max()]))
+
+
+def _digits_height(mask, blobs):
+    """The digits' height in a mask of the whole picture: :func:`_typical_height` of its blobs.
+
+    Blobs lying along a quarter of the picture's edge (a shadow, a dark
+    corner: often taller than any digit) are left out when others remain.
+    """
+    inner = _components(_off_the_edges(mask, (True, True, True, True)))[1]
+    return _typical_height(inner or blobs)
 
 
 def _bands(blobs):
@@ -366,9 +437,9 @@ def _find_line(picture, name, settings):
         ink = measure_ink(small, dark, paper, color=color, chroma=True)
     room = max(ink.shape) * FIND_ROOM
     divide = dark and settings["flatten_illumination"] is True  # as normalize_array divides
-    ink, mask, _, families = _clean(ink, name, room, (), settings, divide=divide)
+    ink, mask, first, families = _clean(ink, name, room, (), settings, divide=divide)
     _, blobs = _components(mask)
-    tall = _typical_height(blobs)
+    tall = _digits_height(mask, blobs)
     marks = [b for b in blobs if max(b[2] - b[0], b[3] - b[1]) >= _SPECK * tall]
     bands = [band for band in _bands(marks) if band[1] - band[0] >= 0.5 * tall]
     if not bands:
@@ -412,6 +483,7 @@ def _find_line(picture, name, settings):
         "height": digits,
         "height_px": digits / factor,
         "contrast": info["ink_contrast"],
+        "ruled": first.get("ruled", False),
         "other_lines": int(other_lines),
     }
 
@@ -561,7 +633,13 @@ def _keep_main(mask):
 
 
 def _candidate_cuts(mask, digits):
-    """Columns where a blob may be cut: the valleys of its column profile."""
+    """Columns where a blob may be cut: the valleys of its column profile, then a regular step.
+
+    The valleys come first, deepest first; columns every ``_CUT_STEP`` of
+    the digits' height fill the stretches without one (digits whose
+    strokes overlap leave no valley where they meet: the cut is then found
+    along the least ink near such a column, by :func:`_cut_paths`).
+    """
     from scipy import ndimage
 
     profile = ndimage.uniform_filter1d(mask.sum(axis=0).astype(float), 3)
@@ -576,22 +654,30 @@ def _candidate_cuts(mask, digits):
         if profile[x] <= profile[x - 1] and profile[x] <= profile[min(width - 1, x + 1)]
     ]
     valley.sort(key=lambda x: profile[x])
+    step = max(2, int(round(_CUT_STEP * digits)))
     cuts = []
-    for x in valley:
-        if all(abs(x - c) >= max(2, 0.08 * digits) for c in cuts):
+    for x in [*valley, *range(edge, width - edge, step)]:
+        if all(abs(x - c) >= max(2, _CUT_APART * digits) for c in cuts):
             cuts.append(int(x))
-        if len(cuts) >= _MAX_CUTS * max(1.0, width / digits):
-            break
     return sorted(cuts)
 
 
 def _slanted_cuts(mask, digits, may_cut):
-    """A blob's columns along the writing's slant, and where it may be cut across them.
+    """A blob's columns along the writing's slant, and the boundaries it may be cut along.
 
     Each pixel's column is taken along a slant (a row shift per row, among
     a few slants either way); the slant kept is the one whose column
     profile has the emptiest valleys: touching slanted digits part along it.
-    Returns the sheared column of each pixel (from 0) and the cut columns.
+    Each candidate column (:func:`_candidate_cuts`) then gives a cut that
+    runs from the blob's top to its bottom through the least ink near that
+    column (:func:`_cut_paths`), so
+    that digits whose strokes overlap (a 6's curl over the next digit's
+    head) part where no column would part them.
+
+    Returns the sheared column of each pixel (from 0) and the boundaries:
+    an array of shape (n_cuts + 2, n_rows), each row of it the sheared
+    column where a cut crosses each of the blob's rows (pixels left of it
+    on one side), the first all zeros and the last the blob's width.
     """
     rows, cols = np.mgrid[0 : mask.shape[0], 0 : mask.shape[1]]
     best = None
@@ -599,16 +685,63 @@ def _slanted_cuts(mask, digits, may_cut):
         shift = np.round(slant * (rows - mask.shape[0] / 2)).astype(int)
         colmap = cols - shift
         colmap -= colmap[mask].min()
-        if not may_cut:
-            return colmap, []
         sheared = np.zeros((mask.shape[0], int(colmap[mask].max()) + 1), bool)
         sheared[rows[mask], colmap[mask]] = True
+        if not may_cut:
+            return colmap, _boundaries(sheared, [], digits)
         cuts = _candidate_cuts(sheared, digits)
         profile = sheared.sum(axis=0)
         depth = np.mean(sorted(profile[cuts])[:2]) if cuts else np.inf
         if best is None or depth < best[0]:
-            best = (depth, colmap, cuts)
-    return best[1], best[2]
+            best = (depth, colmap, sheared, cuts)
+    return best[1], _boundaries(best[2], best[3], digits)
+
+
+def _boundaries(sheared, cuts, digits):
+    """The blob's cut boundaries (see :func:`_slanted_cuts`), in order, from ``cuts``' columns."""
+    height, width = sheared.shape
+    paths = _cut_paths(sheared, np.asarray(cuts, int), digits) if len(cuts) else []
+    bounds = [np.zeros(height, int)]
+    for path in paths:
+        path = np.maximum(path, bounds[-1])  # cuts never cross
+        if not np.array_equal(path, bounds[-1]):
+            bounds.append(path)
+    bounds.append(np.full(height, width))
+    return np.array(bounds)
+
+
+def _cut_paths(sheared, starts, digits):
+    """Cuts from top to bottom of a blob through its least ink, one near each column of ``starts``.
+
+    A shortest path over the rows (dynamic programming, all cuts at once):
+    each pixel of ink crossed costs 1, each column stepped aside a little,
+    and a cut keeps within a fifth of the digits' height of its column.
+    Returns an array (n_cuts, n_rows) of the column each cut crosses each
+    row at.
+    """
+    height, width = sheared.shape
+    reach = max(1, int(round(_PATH_REACH * digits)))
+    offsets = np.arange(-reach, reach + 1)
+    columns = starts[:, None] + offsets[None, :]  # (n_cuts, n_offsets)
+    inside = (columns >= 1) & (columns < width)
+    padded = np.concatenate([sheared, np.zeros((height, 1), bool)], axis=1)
+    index = np.where(inside, columns, width)
+    aside = _PATH_ASIDE * np.abs(offsets)[None, :] + np.where(inside, 0.0, np.inf)
+    total = padded[0][index] + aside
+    came = np.zeros((height, *columns.shape), np.int8)
+    for row in range(1, height):
+        left = np.concatenate([np.full((len(starts), 1), np.inf), total[:, :-1]], axis=1)
+        right = np.concatenate([total[:, 1:], np.full((len(starts), 1), np.inf)], axis=1)
+        options = np.stack([left + _PATH_STEP, total, right + _PATH_STEP])
+        step = np.argmin(options, axis=0)
+        came[row] = step - 1
+        total = options.min(axis=0) + padded[row][index] + aside
+    where = np.argmin(total, axis=1)
+    paths = np.zeros((len(starts), height), int)
+    for row in range(height - 1, -1, -1):
+        paths[:, row] = columns[np.arange(len(starts)), where]
+        where = where + came[row, np.arange(len(starts)), where]
+    return paths
 
 
 def _height_prior(height, digits):
@@ -632,34 +765,50 @@ def _shape_prior(width, height, digits, classes):
     return prior
 
 
-def _choose_digits(atoms, line, settings, classifier):
-    """The digits of the line: its blobs, cut or joined as reads best over the whole line.
+def _solid_width(mask, digits):
+    """A blob's width where its ink is a digit's, not a ruled line's remnant left on it.
 
-    The blobs are cut at their candidate cuts into slices, left to right; a
-    digit is a run of consecutive slices (a whole blob, a part of a blob, or
-    neighbouring blobs closer than a third of the digits' height). Each run
-    is scored by the classifier's log-probability of its best class, a prior
-    on a digit's width and height, a penalty per digit and, for joined
-    blobs, one growing with their gap; the best sequence of runs over the
-    line wins (dynamic programming).
+    The columns whose ink spans at least ``_SOLID`` of the digits' height.
+    """
+    extent = mask.shape[0] - np.argmax(mask[::-1], axis=0) - np.argmax(mask, axis=0)
+    return int(np.sum(mask.any(axis=0) & (extent >= _SOLID * digits)))
+
+
+def _candidates(atoms, line, settings):
+    """Every digit the line's blobs may hold: whole blobs, parts of blobs, neighbours joined.
+
+    The blobs are cut along their candidate cuts into slices, left to right;
+    a candidate digit is a run of consecutive slices (a whole blob, a part
+    of a blob, or neighbouring blobs closer than a third of the digits'
+    height) no wider than a digit may be. Returns the number of slices and
+    one dict per candidate: ``run`` (its first and last + 1 slice),
+    ``piece`` (its frame and box, as :func:`_crop` gives them), ``shape``
+    (its ink's width and height), ``alone`` (a whole blob by itself) and
+    ``extra`` (its log-prior: height, the penalty per digit, the gaps
+    joined, the cuts).
     """
     digits = line["height"]
-    atoms = sorted(atoms, key=lambda atom: atom["box"][1])
-    slices = []  # (atom, first column, last column + 1), in the atom's sheared columns
+    slices = []  # (atom, first boundary, last boundary), boundaries from _slanted_cuts
     for index, atom in enumerate(atoms):
         top, left, bottom, right = atom["box"]
-        colmap, cuts = _slanted_cuts(atom["mask"], digits, right - left >= _SPLIT_ASPECT * digits)
-        atom["colmap"] = colmap
-        edges = [0, *cuts, int(colmap[atom["mask"]].max()) + 1]
-        slices += [(index, e0, e1) for e0, e1 in zip(edges, edges[1:])]
-    runs, pieces, extra, shapes = [], [], [], []
+        colmap, bounds = _slanted_cuts(atom["mask"], digits, right - left >= _SPLIT_ASPECT * digits)
+        atom["colmap"], atom["bounds"] = colmap, bounds
+        slices += [(index, k, k + 1) for k in range(len(bounds) - 1)]
+    # A cut inside a blob costs more the narrower the blob: one digit is far
+    # likelier than two in a blob no wider than a digit.
+    cost = [0.0] * (len(slices) + 1)
+    for j in range(1, len(slices)):
+        if slices[j - 1][0] == slices[j][0]:
+            top, left, bottom, right = atoms[slices[j][0]]["box"]
+            aspect = (right - left) / digits
+            cost[j] = _CUT_COST * float(np.clip((1.35 - aspect) / 0.45, 0, 1))
+    found = []
     for i in range(len(slices)):
         for j in range(i + 1, len(slices) + 1):
             run = slices[i:j]
             members = sorted({a for a, _, _ in run})
-            spans = {a: int(atoms[a]["colmap"][atoms[a]["mask"]].max()) + 1 for a in members}
             starts = {a for a, e0, _ in run if e0 == 0}
-            ends = {a for a, _, e1 in run if e1 == spans[a]}
+            ends = {a for a, _, e1 in run if e1 == len(atoms[a]["bounds"]) - 1}
             whole = [a for a in members if a in starts and a in ends]
             alone = len(members) == 1 and whole == members
             gaps = [
@@ -675,7 +824,8 @@ def _choose_digits(atoms, line, settings, classifier):
             mask = np.zeros((bottom - top, right - left), bool)
             for a, e0, e1 in run:
                 atom = atoms[a]
-                part = atom["mask"] & (atom["colmap"] >= e0) & (atom["colmap"] < e1)
+                low, high = atom["bounds"][e0][:, None], atom["bounds"][e1][:, None]
+                part = atom["mask"] & (atom["colmap"] >= low) & (atom["colmap"] < high)
                 y, x = atom["box"][0] - top, atom["box"][1] - left
                 mask[y : y + part.shape[0], x : x + part.shape[1]] |= part
             if not alone and len(whole) < len(members):
@@ -691,42 +841,58 @@ def _choose_digits(atoms, line, settings, classifier):
             if wide < _MIN_PART * digits and not alone:
                 continue
             rows = np.flatnonzero(mask.any(axis=1))
+            shape = (wide, rows[-1] - rows[0] + 1)
+            solid = _solid_width(mask, digits)
             penalty = sum(max(0.0, gap) / (0.2 * digits) for gap in gaps)
-            runs.append((i, j))
-            pieces.append(_crop(line, mask, top, left, settings))
-            shapes.append((wide, rows[-1] - rows[0] + 1))
-            extra.append(_height_prior(shapes[-1][1], digits) - _PART_PENALTY - penalty)
-    if not runs:
+            found.append(
+                {
+                    "run": (i, j),
+                    "piece": _crop(line, mask, top, left, settings),
+                    "shape": shape,
+                    "alone": alone,
+                    "solid": solid,
+                    "extra": _height_prior(shape[1], digits) - _PART_PENALTY - penalty - cost[j],
+                }
+            )
+    return len(slices), found
+
+
+def _choose_digits(atoms, line, settings, classifier):
+    """The digits of the line: its blobs, cut or joined as reads best over the whole line.
+
+    Each candidate digit of :func:`_candidates` is scored by the
+    classifier's log-probability of its best class, a prior on a digit's
+    width (per class) and height, a penalty per digit and, for joined
+    blobs, one growing with their gap; the best sequence of candidates over
+    the line wins (dynamic programming). A whole blob wider than a digit
+    may be pays the width prior in full.
+    """
+    digits = line["height"]
+    atoms = sorted(atoms, key=lambda atom: atom["box"][1])
+    n_slices, found = _candidates(atoms, line, settings)
+    if not found:
         return []
-    # A cut inside a blob costs more the narrower the blob: one digit is far
-    # likelier than two in a blob no wider than a digit.
-    cost = [0.0] * (len(slices) + 1)
-    for j in range(1, len(slices)):
-        if slices[j - 1][0] == slices[j][0]:
-            top, left, bottom, right = atoms[slices[j][0]]["box"]
-            aspect = (right - left) / digits
-            cost[j] = _CUT_COST * float(np.clip((1.35 - aspect) / 0.45, 0, 1))
-    extra = [e - cost[j] for (_, j), e in zip(runs, extra)]
     classes = getattr(classifier, "classes_", None)
     if classes is None:
         classes = getattr(getattr(classifier, "classifier", None), "classes_", None)
-    if classifier is not None and len(runs) > len(atoms):
-        proba = np.asarray(classifier.predict_proba(np.stack([p["image"] for p in pieces])))
+    shapes = [c["shape"] for c in found]
+    weights = [1.0 if c["solid"] > _MAX_PART * digits else _SHAPE_WEIGHT for c in found]
+    if classifier is not None and len(found) > len(atoms):
+        images = np.stack([c["piece"]["image"] for c in found])
+        proba = np.asarray(classifier.predict_proba(images))
         logp = np.log(np.maximum(proba, 1e-6))
         if classes is None:
             classes = list(range(proba.shape[1]))
         confidence = [
-            float(
-                np.max(_CONFIDENCE * logp[k] + _SHAPE_WEIGHT * _shape_prior(w, h, digits, classes))
-            )
-            for k, (w, h) in enumerate(shapes)
+            float(np.max(_CONFIDENCE * logp[k] + weight * _shape_prior(w, h, digits, classes)))
+            for k, ((w, h), weight) in enumerate(zip(shapes, weights))
         ]
     else:
         confidence = [float(np.max(_shape_prior(w, h, digits, range(10)))) for w, h in shapes]
-    score = {run: c + e for run, c, e in zip(runs, confidence, extra)}
-    index = {run: k for k, run in enumerate(runs)}
+    score = {c["run"]: s + c["extra"] for c, s in zip(found, confidence)}
+    index = {c["run"]: k for k, c in enumerate(found)}
     best = {0: (0.0, [])}
-    for j in range(1, len(slices) + 1):
+    for j in range(1, n_slices + 1):
         options = [
             (best[i][0] + score[i, j], [*best[i][1], (i, j)])
             for i in range(j)
@@ -734,9 +900,10 @@ def _choose_digits(atoms, line, settings, classifier):
         ]
         if options:
             best[j] = max(options, key=lambda option: option[0])
-    if len(slices) not in best:
+    if n_slices not in best:
         return []
-    return [pieces[index[run]] for run in best[len(slices)][1]]
+    chosen = [found[index[run]] for run in best[n_slices][1]]
+    return [{**c["piece"], "alone": c["alone"]} for c in chosen]
 
 
 def _groups(lefts, rights, digits):
