@@ -862,10 +862,11 @@ def _choose_digits(atoms, line, settings, classifier):
 
     Each candidate digit of :func:`_candidates` is scored by the
     classifier's log-probability of its best class, a prior on a digit's
-    width (per class) and height, a penalty per digit and, for joined
-    blobs, one growing with their gap; the best sequence of candidates over
-    the line wins (dynamic programming). A whole blob wider than a digit
-    may be pays the width prior in full.
+    width (per class) and height, a small bonus per digit and, for joined
+    blobs, a penalty growing with their gap; the best sequence of
+    candidates over the line wins (dynamic programming). A candidate whose
+    digit-tall columns span more than a digit may be wide pays the width
+    prior in full.
     """
     digits = line["height"]
     atoms = sorted(atoms, key=lambda atom: atom["box"][1])
