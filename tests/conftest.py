@@ -2,7 +2,6 @@
 
 import os
 import random
-import shutil
 import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -15,6 +14,8 @@ import pytest
 from sklearn.model_selection import train_test_split
 
 import skdigits
+
+from ._browser import find_chromium
 
 
 @pytest.fixture(autouse=True)
@@ -92,18 +93,10 @@ _CHROMIUM_FLAGS = [
 ]
 
 
-def _chromium():
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        path = shutil.which(name)
-        if path:
-            return path
-    return None
-
-
 @pytest.fixture(scope="module")
 def browser():
     """Headless Chromium under Playwright, or a skip saying what is missing."""
-    executable = _chromium()
+    executable = find_chromium()
     if executable is None:
         pytest.skip("Chromium is not installed (Debian: apt-get install chromium)")
     sync_api = pytest.importorskip(

@@ -2,7 +2,6 @@
 
 import json
 import os
-import shutil
 import subprocess
 from html.parser import HTMLParser
 
@@ -10,6 +9,8 @@ import matplotlib
 import pytest
 
 from skdigits import build_report
+
+from ._browser import find_chromium
 
 matplotlib.use("Agg")
 
@@ -80,16 +81,8 @@ def test_metrics_json(report_dir, small_split):
     assert sorted(os.listdir(report_dir)) == ["metrics.json", "report.html"]
 
 
-def _chromium():
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        path = shutil.which(name)
-        if path:
-            return path
-    return None
-
-
 @pytest.mark.skipif(
-    _chromium() is None, reason="Chromium is not installed (Debian: apt-get install chromium)"
+    find_chromium() is None, reason="Chromium is not installed (Debian: apt-get install chromium)"
 )
 def test_report_renders_in_headless_chromium_with_its_images(report_dir, tmp_path):
     flags = [
@@ -105,7 +98,7 @@ def test_report_renders_in_headless_chromium_with_its_images(report_dir, tmp_pat
     ]
     url = (report_dir / "report.html").as_uri()
     dom = subprocess.run(
-        [_chromium(), *flags, f"--user-data-dir={tmp_path / 'profile-dom'}", "--dump-dom", url],
+        [find_chromium(), *flags, f"--user-data-dir={tmp_path / 'profile-dom'}", "--dump-dom", url],
         capture_output=True,
         text=True,
         timeout=120,
@@ -114,7 +107,7 @@ def test_report_renders_in_headless_chromium_with_its_images(report_dir, tmp_pat
     screenshot = tmp_path / "report.png"
     subprocess.run(
         [
-            _chromium(),
+            find_chromium(),
             *flags,
             f"--user-data-dir={tmp_path / 'profile-png'}",
             "--window-size=1100,3000",
