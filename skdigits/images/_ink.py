@@ -440,7 +440,7 @@ def ruled_lines(mask, ink, families=(), *, max_tilt=MAX_TILT, digit_extent=None,
             runs |= straight_runs(mask, axis, angle + bend, length, gap=gap, bridged=gap > 3)
         labels, _ = ndimage.label(runs, structure=np.ones((3, 3), bool))
         labels[~mask] = 0  # a dotted line is one piece, of the mask's pixels
-        curls = curled_ends(mask, axis, angle, size, gap, max_tilt)
+        curls = None  # followed only when there is a line to follow (costly)
         extents = [
             (index, box, (box[1 - axis].stop - box[1 - axis].start) / size)
             for index, box in enumerate(ndimage.find_objects(labels), start=1)
@@ -470,6 +470,8 @@ def ruled_lines(mask, ink, families=(), *, max_tilt=MAX_TILT, digit_extent=None,
         limit = np.inf if digit_extent is None else np.broadcast_to(digit_extent, 2)[axis] + 0.1
         for index, box in boxes:
             line = labels == index
+            if curls is None:
+                curls = curled_ends(mask, axis, angle, size, gap, max_tilt)
             line |= follow_curl(line, curls, axis, box)
             line &= ~thick
             if not line.any():
@@ -490,6 +492,8 @@ def ruled_lines(mask, ink, families=(), *, max_tilt=MAX_TILT, digit_extent=None,
             candidates.append((axis, line, 0 if weighed else len(found)))
         if seeds is not None and seeds.any():
             # The whole picture's lines, where they cross this region.
+            if curls is None:
+                curls = curled_ends(mask, axis, angle, size, gap, max_tilt)
             carried = (curls > 0) & seeds & ~thick
             if carried.any():
                 candidates.append((axis, carried, _CARRIED))

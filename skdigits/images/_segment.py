@@ -278,13 +278,10 @@ def _read_alone(picture, name, parts, line, settings):
 
     The crop is the digit's box with a third of the digits' height around
     it, no further than the neighbours' boxes: the photo of that digit
-    alone, normalised as ``skdigits predict`` normalises a photo (without
-    looking for the paper's lines when the whole picture showed none).
+    alone, normalised as ``skdigits predict`` normalises a photo.
     """
     room = int(round(0.35 * line["height_px"]))
     height, width = picture.shape[:2]
-    if not line["ruled"]:
-        settings = {**settings, "remove_lines": False}  # the picture shows no lines
     for k, part in enumerate(parts):
         if not part.get("alone"):
             continue
