@@ -322,15 +322,20 @@ def straight_runs(mask, axis, angle, length, *, gap=3, bridged=False):
 
     image = (mask if axis == 0 else mask.T).astype(np.uint8)
     sheared, back = _shear(image, angle)
-    runs = ndimage.minimum_filter1d(
-        ndimage.maximum_filter1d(sheared, gap, axis=1, mode="nearest"), gap, axis=1, mode="nearest"
+    # Each row is filtered alone: only the rows holding ink need it.
+    active = np.flatnonzero(sheared.any(axis=1))
+    part = sheared[active]
+    part = ndimage.minimum_filter1d(
+        ndimage.maximum_filter1d(part, gap, axis=1, mode="nearest"), gap, axis=1, mode="nearest"
     )
-    runs = ndimage.maximum_filter1d(
-        ndimage.minimum_filter1d(runs, length, axis=1, mode="nearest"),
+    part = ndimage.maximum_filter1d(
+        ndimage.minimum_filter1d(part, length, axis=1, mode="nearest"),
         length,
         axis=1,
         mode="nearest",
     )
+    runs = np.zeros_like(sheared)
+    runs[active] = part
     found = runs[back].astype(bool)
     if not bridged:
         found &= image > 0
