@@ -166,8 +166,7 @@ def segment_digits(picture, normalizer=None, *, classifier=None, name=None):
     as the normaliser frames a single digit, and a digit that is a blob
     alone (not cut from touching ones) is normalised in its own crop of the
     picture (its box, a third of the digits' height around it, no further
-    than its neighbours), as ``skdigits predict`` normalises a photo of it
-    (the paper's lines looked for only when the picture showed some);
+    than its neighbours), as ``skdigits predict`` normalises a photo of it;
     when only one digit is found,
     or no line of writing (too faint, too small), the picture is normalised
     exactly as :func:`normalize_picture` does it: one digit reads as
