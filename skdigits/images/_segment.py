@@ -322,7 +322,6 @@ def _clean(ink, name, room, families, settings, digits=None, *, divide=False):
     )
     if settings["remove_lines"]:
         lines, longest, families = ruled_lines(mask, ink, families)
-        info = {**info, "ruled": bool(lines.any())}
         lines = _across_the_picture(lines)
         if lines.any() and (mask & ~lines).sum() >= 0.25 * longest:
             mask = mask & ~lines
@@ -433,7 +432,7 @@ def _find_line(picture, name, settings):
         ink = measure_ink(small, dark, paper, color=color, chroma=True)
     room = max(ink.shape) * FIND_ROOM
     divide = dark and settings["flatten_illumination"] is True  # as normalize_array divides
-    ink, mask, first, families = _clean(ink, name, room, (), settings, divide=divide)
+    ink, mask, _, families = _clean(ink, name, room, (), settings, divide=divide)
     _, blobs = _components(mask)
     tall = _digits_height(mask, blobs)
     marks = [b for b in blobs if max(b[2] - b[0], b[3] - b[1]) >= _SPECK * tall]
@@ -479,7 +478,6 @@ def _find_line(picture, name, settings):
         "height": digits,
         "height_px": digits / factor,
         "contrast": info["ink_contrast"],
-        "ruled": first.get("ruled", False),
         "other_lines": int(other_lines),
     }
 
