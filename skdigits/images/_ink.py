@@ -445,7 +445,6 @@ def ruled_lines(mask, ink, families=(), *, max_tilt=MAX_TILT, digit_extent=None,
             runs |= straight_runs(mask, axis, angle + bend, length, gap=gap, bridged=gap > 3)
         labels, _ = ndimage.label(runs, structure=np.ones((3, 3), bool))
         labels[~mask] = 0  # a dotted line is one piece, of the mask's pixels
-        curls = None  # followed only when there is a line to follow (costly)
         extents = [
             (index, box, (box[1 - axis].stop - box[1 - axis].start) / size)
             for index, box in enumerate(ndimage.find_objects(labels), start=1)
@@ -473,10 +472,11 @@ def ruled_lines(mask, ink, families=(), *, max_tilt=MAX_TILT, digit_extent=None,
             if len(boxes) > 1 or box[1 - axis].stop - box[1 - axis].start >= 0.9 * size
         ]
         limit = np.inf if digit_extent is None else np.broadcast_to(digit_extent, 2)[axis] + 0.1
+        seeded = seeds is not None and seeds.any()
+        # A curled page's line ends, looked for (costly) only when there is a line to follow.
+        curls = curled_ends(mask, axis, angle, size, gap, max_tilt) if boxes or seeded else None
         for index, box in boxes:
             line = labels == index
-            if curls is None:
-                curls = curled_ends(mask, axis, angle, size, gap, max_tilt)
             line |= follow_curl(line, curls, axis, box)
             line &= ~thick
             if not line.any():
@@ -495,10 +495,8 @@ def ruled_lines(mask, ink, families=(), *, max_tilt=MAX_TILT, digit_extent=None,
             # below (family 0).
             weighed = lone and (_tilt(line, axis) > _LONE_TILT or 0.15 < middle < 0.85)
             candidates.append((axis, line, 0 if weighed else len(found)))
-        if seeds is not None and seeds.any():
+        if seeded:
             # The whole picture's lines, where they cross this region.
-            if curls is None:
-                curls = curled_ends(mask, axis, angle, size, gap, max_tilt)
             carried = (curls > 0) & seeds & ~thick
             if carried.any():
                 candidates.append((axis, carried, _CARRIED))

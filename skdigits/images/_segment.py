@@ -48,6 +48,7 @@ _OVERLAP, _MERGED_HEIGHT = 0.45, 1.45
 _SPECK = 0.3  # marks lower and narrower than this share of the digits' height
 _FLAT = 0.22  # marks lower than this share (a dash, an underline) are not digits
 _UNDERLINE = 1.4  # horizontal strokes at least this many digit heights long
+_ALONE_ROOM = 0.35  # a digit alone is read in its box with this share of the digits' height around
 _ONE_DIGIT = 1.25  # ink no wider than this share of its height is one digit
 _SPLIT_ASPECT = 0.7  # blobs at least this wide (share of their height) may hold several digits
 _MIN_PART, _MAX_PART = 0.16, 1.25  # a cut digit's width, as a share of the digits' height
@@ -275,11 +276,12 @@ def segment_array(picture, name, normalizer, classifier=None):
 def _read_alone(picture, name, parts, line, settings):
     """Frame each digit that is a blob alone as the normaliser frames one digit in its own crop.
 
-    The crop is the digit's box with a third of the digits' height around
-    it, no further than the neighbours' boxes: the photo of that digit
-    alone, normalised as ``skdigits predict`` normalises a photo.
+    The crop is the digit's box with ``_ALONE_ROOM`` (about a third) of the
+    digits' height around it, no further than the neighbours' boxes: the
+    photo of that digit alone, normalised as ``skdigits predict``
+    normalises a photo.
     """
-    room = int(round(0.35 * line["height_px"]))
+    room = int(round(_ALONE_ROOM * line["height_px"]))
     height, width = picture.shape[:2]
     for k, part in enumerate(parts):
         if not part.get("alone"):
@@ -777,9 +779,9 @@ def _candidates(atoms, line, settings):
     height) no wider than a digit may be. Returns the number of slices and
     one dict per candidate: ``run`` (its first and last + 1 slice),
     ``piece`` (its frame and box, as :func:`_crop` gives them), ``shape``
-    (its ink's width and height), ``alone`` (a whole blob by itself) and
-    ``extra`` (its log-prior: height, the penalty per digit, the gaps
-    joined, the cuts).
+    (its ink's width and height), ``solid`` (:func:`_solid_width`),
+    ``alone`` (a whole blob by itself) and ``extra`` (its log-prior:
+    height, the penalty per digit, the gaps joined, the cuts).
     """
     digits = line["height"]
     slices = []  # (atom, first boundary, last boundary), boundaries from _slanted_cuts
