@@ -15,6 +15,7 @@ from sklearn.base import _fit_context
 from sklearn.utils._param_validation import (
     Interval,
     InvalidParameterError,
+    Options,
     StrOptions,
     validate_parameter_constraints,
 )
@@ -33,6 +34,7 @@ _LAZY = {
 __all__ = [
     "Interval",
     "InvalidParameterError",
+    "Options",
     "StrOptions",
     "_check_method_params",
     "_check_partial_fit_first_call",

@@ -19,6 +19,7 @@ from PIL import Image
 
 import skdigits
 from skdigits.cli import main
+from skdigits.images import normalize_picture
 
 from ._photos import photograph
 from ._strokes import digit_strokes
@@ -58,11 +59,14 @@ def server(model):
 
 
 def python_answer(model, data):
-    """Digit, probabilities and seen image of picture bytes, through the Python API."""
-    gray = skdigits.read_image(Image.open(io.BytesIO(data)))
-    seen = model.named_steps["normalize"].normalize_one(gray)
-    proba = model[1:].predict_proba(seen[None])[0]
-    return int(model[1:].classes_[np.argmax(proba)]), proba, seen
+    """Digit, probabilities and seen image of picture bytes, through the Python API.
+
+    As a reader reads a picture: the mean of the model's probabilities over
+    the normaliser's views of it, the main view seen.
+    """
+    found = normalize_picture(data, model.named_steps["normalize"])
+    proba = model[1:].predict_proba(found.views).mean(axis=0)
+    return int(model[1:].classes_[np.argmax(proba)]), proba, found.image
 
 
 def encode(image, fmt, **options):

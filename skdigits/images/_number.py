@@ -168,7 +168,7 @@ class NumberReader:
             return NumberReading(
                 name=name, text="", unsure_because=(segments.missing,), picture=kept
             )
-        proba = reader.predict_proba(segments.images)
+        proba = reader.predict_views(segments.views)
         digits = tuple(
             reader.reading(
                 f"{name}, digit {i + 1}",

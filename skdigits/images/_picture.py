@@ -7,10 +7,12 @@ normaliser's settings as keywords, and returns a :class:`NormalizedPicture`.
 """
 
 import inspect
-from dataclasses import dataclass, field
+import itertools
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from ..exceptions import ImageError
 from ._framing import digit_region, finish_frame, fit_box, mask_box, region_of, whole_frame
 from ._ink import (
     FIND_ROOM,
@@ -28,6 +30,16 @@ from ._ink import (
 )
 
 _WORK_SIZE = 256  # longest side pictures are searched for the digit at
+# The normaliser's other views of a picture: the settings each changes.
+_VIEW_CHANGES = {"sauvola": {"threshold": "sauvola"}, "grey": {"color": False}}
+VIEW_NAMES = tuple(_VIEW_CHANGES)
+VIEWS = ("sauvola", "grey")  #: the views read by default
+#: Every value ``views`` may take: the views in any order, each at most once.
+VIEW_CHOICES = {
+    tuple(order)
+    for n in range(len(VIEW_NAMES) + 1)
+    for order in itertools.permutations(VIEW_NAMES, n)
+}
 # Reading the digit again: the paper's light measured this many pen widths wide.
 STROKE_ROOM = 6
 # "Hard to find": the digit's ink under twice the paper's strongest noise, or
@@ -56,6 +68,10 @@ class NormalizedPicture:
         pixels (bottom and right excluded).
     picture : ndarray of shape (height, width) or (height, width, 3), uint8
         The picture as it was read (grey, or RGB).
+    views : ndarray of shape (n_views, 28, 28), uint8
+        The digit normalised in each of the normaliser's ``views``:
+        ``image`` first, then each other view that found ink. A reader
+        averages the model's probabilities over them.
     """
 
     image: np.ndarray = field(repr=False)
@@ -63,6 +79,11 @@ class NormalizedPicture:
     dropped_ink: float
     box: tuple
     picture: np.ndarray = field(repr=False, compare=False)
+    views: np.ndarray = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self):
+        if self.views is None:
+            object.__setattr__(self, "views", self.image[None])
 
     @property
     def hard_to_find(self):
@@ -97,6 +118,7 @@ def normalize_array(
     box_size=20,
     center=True,
     normalize_contrast=True,
+    views=VIEWS,
     record=None,
 ):
     """Normalise one picture already read (the steps of DigitImageNormalizer).
@@ -110,9 +132,24 @@ def normalize_array(
     ``find`` for the whole picture at the working size and ``read`` for the
     digit's region read again (each as :func:`find_digit` records them),
     and ``box`` (the region's top, left, bottom, right in the working
-    picture).
+    picture); only the main view is recorded.
     """
     picture = as_uint8(picture)
+    if views:
+        # Each view: the picture normalised again with one setting changed
+        # (the keywords, from the arguments as given).
+        settings = {key: value for key, value in locals().items() if key in SETTINGS}
+        main = normalize_array(picture, name, **{**settings, "views": ()}, record=record)
+        others = []
+        for view in views:
+            changed = view_settings(view, settings, picture.ndim)
+            if changed is None:
+                continue
+            try:
+                others.append(normalize_array(picture, name, **changed).image)
+            except ImageError:
+                continue  # that view found no ink: the others read the digit
+        return replace(main, views=np.stack([main.image, *others]))
     height, width = picture.shape[:2]
     scale = min(1.0, _WORK_SIZE / max(height, width))
     small = resize(picture, (round(height * scale), round(width * scale)))
@@ -204,3 +241,22 @@ def normalize_array(
 
 #: The normaliser's parameters, as normalize_array takes them.
 SETTINGS = tuple(inspect.signature(normalize_array).parameters)[2:-1]
+
+
+def view_settings(view, settings, ndim):
+    """The settings of one of the normaliser's ``views``, or None where it is the main one.
+
+    ``"sauvola"`` thresholds with Sauvola's local threshold, ``"grey"``
+    measures the ink in grey levels only (no colour); a view that would
+    change nothing (the main threshold already Sauvola's, a grey picture)
+    is None.
+    """
+    if view not in _VIEW_CHANGES:
+        names = ", ".join(map(repr, VIEW_NAMES))
+        raise ValueError(f"unknown view {view!r}; expected one of {names}.")
+    changed = _VIEW_CHANGES[view]
+    if "color" in changed and ndim != 3:
+        return None  # a grey picture is measured in grey already
+    if all(settings[key] == value for key, value in changed.items()):
+        return None
+    return {**settings, **changed, "views": ()}

@@ -124,7 +124,8 @@ class DigitReader:
 
     Each picture is read and normalised by the model's
     :class:`DigitImageNormalizer` (see :func:`normalize_picture`), the rest
-    of the model predicts from the 28x28 image, and the answer comes back as
+    of the model predicts from the 28x28 image (the mean of its
+    probabilities over the normaliser's ``views``), and the answer comes back as
     a :class:`DigitReading`: the digit, its probability, the runner-up, the
     image seen and why the answer may be unsure. A picture that cannot be
     read gives a reading with ``error`` instead of an exception. Readers
@@ -188,6 +189,26 @@ class DigitReader:
         with self._lock:
             return self.classifier.predict_proba(images)
 
+    def predict_views(self, views):
+        """The model's probabilities for digits seen in several views, averaged per digit.
+
+        Parameters
+        ----------
+        views : sequence of ndarray of shape (n_views, 28, 28)
+            Per digit, its views (:attr:`NormalizedPicture.views
+            <skdigits.images.NormalizedPicture.views>`); one view reads as
+            :meth:`predict_proba` reads it.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_digits, n_classes)
+            The mean of each digit's views' probabilities.
+        """
+        counts = [len(v) for v in views]
+        proba = self.predict_proba(np.concatenate(views))
+        starts = np.cumsum([0, *counts[:-1]])
+        return np.stack([proba[s : s + n].mean(axis=0) for s, n in zip(starts, counts)])
+
     def read(self, picture, *, name=None, label=None, keep_picture=False):
         """Read the digit in one picture.
 
@@ -214,7 +235,7 @@ class DigitReader:
             found = normalize_picture(picture, self.normalizer, name=name)
         except ImageError as exc:
             return DigitReading(name=name, error=str(exc), label=label)
-        proba = self.predict_proba(found.image[None])[0]
+        proba = self.predict_views([found.views])[0]
         return self.reading(
             name,
             proba,

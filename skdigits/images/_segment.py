@@ -113,6 +113,11 @@ class DigitSegments:
         Why no digit was found (no ink), when none was.
     picture : ndarray of shape (height, width) or (height, width, 3), uint8
         The picture as it was read.
+    views : tuple of ndarray of shape (n_views, 28, 28), uint8
+        Per digit, the views a reader averages over: when the picture is
+        read as one digit, the normaliser's ``views`` of it (its image
+        first), as ``skdigits predict`` reads them; for each digit of a
+        longer number, its image alone.
     """
 
     images: np.ndarray = field(repr=False)
@@ -122,6 +127,11 @@ class DigitSegments:
     other_lines: int = 0
     missing: str = None
     picture: np.ndarray = field(default=None, repr=False, compare=False)
+    views: tuple = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self):
+        if self.views is None:
+            object.__setattr__(self, "views", tuple(image[None] for image in self.images))
 
     def __len__(self):
         return len(self.images)
@@ -245,7 +255,7 @@ def segment_array(picture, name, normalizer, classifier=None):
         except ImageError as exc:
             return empty(str(exc) if why is None else why)
         image, box, hard = found.image[None], [found.box], (found.hard_to_find,)
-        return DigitSegments(image, box, (0,), hard, other_lines, None, picture)
+        return DigitSegments(image, box, (0,), hard, other_lines, None, picture, (found.views,))
 
     nothing_found = f"{name}: no digit found (only specks, dots or lines)."
     try:
@@ -279,7 +289,9 @@ def _read_alone(picture, name, parts, line, settings):
     The crop is the digit's box with ``_ALONE_ROOM`` (about a third) of the
     digits' height around it, no further than the neighbours' boxes: the
     photo of that digit alone, normalised as ``skdigits predict``
-    normalises a photo.
+    normalises a photo; in its main view only (the normaliser's other
+    ``views`` would triple the time a long number takes, for about one
+    string in sixty of the dev set's photos side by side).
     """
     room = int(round(_ALONE_ROOM * line["height_px"]))
     height, width = picture.shape[:2]
@@ -294,7 +306,7 @@ def _read_alone(picture, name, parts, line, settings):
             max(low, left - room) : min(high, right + room),
         ]
         try:
-            found = normalize_array(crop, name, **settings)
+            found = normalize_array(crop, name, **{**settings, "views": ()})
         except ImageError:
             continue
         part["image"] = found.image
