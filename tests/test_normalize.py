@@ -526,14 +526,17 @@ def test_each_step_can_be_seen(held_out, tmp_path):
         "whole picture: lines (red) removed, digit",
         "digit's region: light flattened",
         "digit's region: lines (red) removed, digit",
+        "also read: the view with Sauvola's threshold",
+        "also read: the view in grey",
     ]
+    assert all(image.shape == (28, 28) for _, image in steps[4:])
     removed = steps[1][1]
     assert (removed == (0.9, 0.1, 0.1)).all(axis=-1).sum() > 1000  # the grid, in red
     seen = DigitImageNormalizer().transform([picture])[0]
     path = save_side_by_side(
         str(tmp_path / "seen.png"), picture, seen, 7, 0.9, normalizer=DigitImageNormalizer()
     )
-    assert Image.open(path).size[0] > 6 * 100  # the picture, four steps and the digit
+    assert Image.open(path).size[0] > 8 * 100  # the picture, four steps, two views, the digit
 
 
 def test_a_curled_pages_lines_are_followed_to_their_ends(held_out):

@@ -12,7 +12,14 @@ from PIL import Image, ImageDraw
 
 import skdigits
 from skdigits.exceptions import ImageError
-from skdigits.images import DigitReader, NumberReader, NumberReading, _segment, segment_digits
+from skdigits.images import (
+    DigitReader,
+    NumberReader,
+    NumberReading,
+    _segment,
+    normalize_picture,
+    segment_digits,
+)
 
 from ._photos import render
 
@@ -222,6 +229,7 @@ def test_one_digit_reads_exactly_as_predict_reads_it(reader, model, mnist_sample
     single = DigitReader(model)
     for index in (0, 7, 42):
         picture = render(X[index], grid="ruled", seed=index)
+        assert len(normalize_picture(picture).views) > 1  # averaged over views, as predict does
         number, digit = reader.read(picture), single.read(picture)
         assert len(number.digits) == 1
         one = number.digits[0]

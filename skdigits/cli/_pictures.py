@@ -7,6 +7,9 @@ normaliser's steps between them when it is given the normaliser.
 
 import os
 
+# How the normaliser's other views are titled in a --show picture.
+_VIEW_TITLES = {"sauvola": "view with Sauvola's threshold", "grey": "view in grey"}
+
 
 def picture_name(file, used):
     """``<stem>-seen.png``, numbered when another picture of the run has the same stem."""
@@ -26,16 +29,18 @@ def step_pictures(picture, normalizer):
     step recorded: the ink once the light is flattened, and the ink found
     with the ruled lines removed marked in red and the digit kept in white
     (grey: ink left out), for the whole picture and for the digit's region
-    read again. Returns an empty list when the picture holds no ink.
+    read again; then the normaliser's other views of the digit, which a
+    reader averages the model over. Returns an empty list when the picture
+    holds no ink.
     """
     import numpy as np
 
     from ..exceptions import ImageError
     from ..images import normalize_picture
 
-    record = {}
+    record, found = {}, None
     try:
-        normalize_picture(picture, normalizer, steps=record)
+        found = normalize_picture(picture, normalizer, steps=record)
     except ImageError:
         pass
     pictures = []
@@ -50,6 +55,9 @@ def step_pictures(picture, normalizer):
             shown[steps["lines"]] = (0.9, 0.1, 0.1)
             shown[steps["digit"]] = 1.0
             pictures.append((f"{where}: lines (red) removed, digit", shown))
+    if found is not None:
+        for view, image in zip(found.view_names[1:], found.views[1:]):
+            pictures.append((f"also read: the {_VIEW_TITLES[view]}", image))
     return pictures
 
 

@@ -72,6 +72,8 @@ class NormalizedPicture:
         The digit normalised in each of the normaliser's ``views``:
         ``image`` first, then each other view that found ink. A reader
         averages the model's probabilities over them.
+    view_names : tuple of str
+        The name of each view: ``"main"``, then ``"sauvola"`` or ``"grey"``.
     """
 
     image: np.ndarray = field(repr=False)
@@ -80,6 +82,7 @@ class NormalizedPicture:
     box: tuple
     picture: np.ndarray = field(repr=False, compare=False)
     views: np.ndarray = field(default=None, repr=False, compare=False)
+    view_names: tuple = ("main",)
 
     def __post_init__(self):
         if self.views is None:
@@ -140,7 +143,7 @@ def normalize_array(
         # (the keywords, from the arguments as given).
         settings = {key: value for key, value in locals().items() if key in SETTINGS}
         main = normalize_array(picture, name, **{**settings, "views": ()}, record=record)
-        others = []
+        others, names = [], ["main"]
         for view in views:
             changed = view_settings(view, settings, picture.ndim)
             if changed is None:
@@ -149,7 +152,8 @@ def normalize_array(
                 others.append(normalize_array(picture, name, **changed).image)
             except ImageError:
                 continue  # that view found no ink: the others read the digit
-        return replace(main, views=np.stack([main.image, *others]))
+            names.append(view)
+        return replace(main, views=np.stack([main.image, *others]), view_names=tuple(names))
     height, width = picture.shape[:2]
     scale = min(1.0, _WORK_SIZE / max(height, width))
     small = resize(picture, (round(height * scale), round(width * scale)))
