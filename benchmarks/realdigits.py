@@ -3,11 +3,12 @@
 Every picture of the development set (phone photos and scanned exam boxes,
 labelled by folder; see its README) goes through the same path as
 ``skdigits predict``: read in colour at most 3 megapixels, normalised by the
-model's ``DigitImageNormalizer``, read by the rest of the pipeline. Prints
+model's ``DigitImageNormalizer`` in each of its ``views``, read by the rest
+of the pipeline (the mean of its probabilities over the views). Prints
 accuracy per part (tan and kien photos, grid and paper photos, then each of
 their writers, and NSYSU scans), how many answers were flagged unsure and
 how many of those were wrong, and the time to read and normalise a
-12-megapixel JPEG photo (median of repeats).
+12-megapixel JPEG photo in every view (median of repeats).
 
     python benchmarks/realdigits.py                  # the model that ships
     python benchmarks/realdigits.py --model my.skdigits
