@@ -290,7 +290,7 @@ def _read_alone(picture, name, parts, line, settings):
     digits' height around it, no further than the neighbours' boxes: the
     photo of that digit alone, normalised as ``skdigits predict``
     normalises a photo; in its main view only (the normaliser's other
-    ``views`` would triple the time a long number takes, for about one
+    ``views`` would double the time a long number takes, for about one
     string in sixty of the dev set's photos side by side).
     """
     room = int(round(_ALONE_ROOM * line["height_px"]))
