@@ -103,8 +103,64 @@ def test_reader_averages_the_probabilities_over_the_normalizers_views(model, pho
     expected = pipeline[1:].predict_proba(found.views).mean(axis=0)
     for given in (model, pipeline):  # a normaliser is put in front, or split off
         reading = DigitReader(given).read(path, label=label)
+        assert isinstance(reading, DigitReading) and reading.error is None
         np.testing.assert_allclose(reading.probabilities, expected, rtol=1e-6)
+        order = np.argsort(expected)[::-1]
+        assert reading.digit == pipeline.classes_[order[0]]
+        assert reading.runner_up == pipeline.classes_[order[1]]
+        assert reading.probability == pytest.approx(expected[order[0]])
+        assert reading.runner_up_probability == pytest.approx(expected[order[1]])
         np.testing.assert_array_equal(reading.seen, found.image)
+        assert reading.name == path and reading.label == label
+        assert reading.misread == (reading.digit != label)
+        assert reading.picture is None and len(reading.box) == 4
+
+
+def test_reading_as_dict_is_what_predict_prints(model, photo, blank):
+    path, _ = photo
+    reading = DigitReader(model, min_probability=1.0).read(path)
+    result = reading.as_dict()
+    assert list(result) == [
+        "file",
+        "digit",
+        "probability",
+        "runner_up",
+        "runner_up_probability",
+        "unsure",
+        "unsure_because",
+    ]
+    assert result["probability"] == round(reading.probability, 4)
+    assert reading.unsure and result["unsure_because"][0].endswith("is under 1.00")
+    sure = DigitReader(model).read(path)  # unsure only when the ink was hard to find
+    assert sure.unsure == ("unsure_because" in sure.as_dict()) == bool(sure.unsure_because)
+    failed = DigitReader(model).read(blank, label=2)
+    assert failed.error and failed.digit is None and failed.misread and not failed.unsure
+    assert failed.as_dict() == {"file": blank, "error": failed.error}
+
+
+def test_bytes_and_arrays_are_read_with_the_name_given(model, photo):
+    path, _ = photo
+    with open(path, "rb") as handle:
+        data = handle.read()
+    reader = DigitReader(model)
+    from_bytes = reader.read(data, name="the picture")
+    assert from_bytes.name == "the picture"
+    np.testing.assert_array_equal(from_bytes.seen, reader.read(path).seen)
+    assert reader.read(np.full((40, 40), 200, np.uint8)).error.startswith("image: no ink")
+
+
+def test_read_all_keeps_the_pictures_asked_for(model, photo, blank):
+    path, label = photo
+    reader = DigitReader(model)
+    readings = reader.read_all([path, blank], [label, 2])
+    assert [r.label for r in readings] == [label, 2]
+    assert all(r.picture is None for r in readings)
+    kept = reader.read_all([path, blank], [label, 2], keep_pictures=True, picture_size=50)
+    assert max(kept[0].picture.shape[:2]) == 50 and kept[1].picture is None  # blank: no reading
+    digit = readings[0].digit
+    misread = reader.read_all([path, path], [digit, (digit + 1) % 10], keep_pictures="misread")
+    assert [r.misread for r in misread] == [False, True]
+    assert misread[0].picture is None and misread[1].picture.shape[:2] == (240, 240)
 
 
 def test_views_that_change_nothing_are_not_read_twice():
