@@ -17,7 +17,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn import get_config
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.utils.validation import check_is_fitted
 
 from .._compat import Interval, Options, StrOptions, _fit_context
@@ -296,11 +296,10 @@ class DigitImageNormalizer(TransformerMixin, BaseEstimator):
         if not items:
             raise ValueError("DigitImageNormalizer needs at least one picture; got none.")
         out = np.empty((len(items), FRAME, FRAME), dtype=np.uint8)
-        settings = {**self._settings(), "views": ()}  # one image per picture: the main view
+        main_view = clone(self).set_params(views=())  # one image per picture: the main view
         for i, item in enumerate(items):
             name = os.fspath(item) if isinstance(item, (str, os.PathLike)) else f"image {i}"
-            array = read_image(item, name=name, color=self.color, max_pixels=READ_PIXELS)
-            out[i] = normalize_array(array, name, **settings).image
+            out[i] = normalize_picture(item, main_view, name=name).image
         return out
 
     def normalize_one(self, gray, name="image", *, details=False):

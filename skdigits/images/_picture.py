@@ -255,10 +255,7 @@ def view_settings(view, settings, ndim):
     change nothing (the main threshold already Sauvola's, a grey picture)
     is None.
     """
-    if view not in _VIEW_CHANGES:
-        names = ", ".join(map(repr, VIEW_NAMES))
-        raise ValueError(f"unknown view {view!r}; expected one of {names}.")
-    changed = _VIEW_CHANGES[view]
+    changed = _VIEW_CHANGES[view]  # the names are checked with the parameters
     if "color" in changed and ndim != 3:
         return None  # a grey picture is measured in grey already
     if all(settings[key] == value for key, value in changed.items()):
